@@ -1,0 +1,50 @@
+# Everyday commands. `make run` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+BOOT   := .venv-boot
+UV     := $(BOOT)/bin/uv
+export UV_PYTHON_DOWNLOADS := never
+export UV_PROJECT_ENVIRONMENT := .venv
+
+.PHONY: run install migrate serve test check lint format typecheck bench clean
+
+$(UV):
+	$(PYTHON) -m venv $(BOOT)
+	$(BOOT)/bin/pip install --quiet "uv==0.13.9"
+
+install: $(UV)
+	$(UV) sync --frozen --python $(PYTHON)
+
+migrate: install
+	.venv/bin/gangway migrate
+
+run: install
+	@.venv/bin/gangway migrate
+	@echo ""
+	@echo "Gangway runs at http://127.0.0.1:8000 (API docs: http://127.0.0.1:8000/v3/docs)."
+	@echo "Get an API key in another terminal:  .venv/bin/gangway partners create 'My Fintech'"
+	@echo ""
+	.venv/bin/gangway serve
+
+test: install check
+	.venv/bin/pytest $(PYTEST_ARGS)
+
+check: lint typecheck
+	@! git grep -n '\.commit(' -- 'src/**/*.py' | grep -v -E 'src/gangway/(db|worker|cli)/' \
+		|| (echo "commit() outside db/, worker/, cli/: transactions are committed at the edge only"; exit 1)
+
+lint:
+	.venv/bin/ruff check src tests bench migrations
+	.venv/bin/ruff format --check src tests bench migrations
+
+format:
+	.venv/bin/ruff format src tests bench migrations
+	.venv/bin/ruff check --fix src tests bench migrations
+
+typecheck:
+	.venv/bin/mypy
+
+bench:
+	.venv/bin/python bench/api.py
+
+clean:
+	rm -rf $(BOOT) .venv .mypy_cache .ruff_cache .pytest_cache

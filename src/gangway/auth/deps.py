@@ -1,0 +1,66 @@
+"""``PartnerDep``: the bearer-token check (and per-key rate limit) of every partner endpoint."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Request, Response
+
+from gangway.auth import service
+from gangway.auth.tokens import AccessTokenSigner
+from gangway.errors import RateLimited, Unauthorized
+from gangway.kit.ratelimit import TokenBucket
+from gangway.observability import RATE_LIMITED
+from gangway.web.deps import RuntimeDep, SessionDep
+
+
+@dataclass(frozen=True)
+class PartnerContext:
+    partner_id: uuid.UUID
+    api_key_id: uuid.UUID
+    session_id: uuid.UUID
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return None
+    return token.strip()
+
+
+async def authenticated_partner(
+    request: Request, response: Response, runtime: RuntimeDep, session: SessionDep
+) -> PartnerContext:
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized(
+            "Send 'Authorization: Bearer <access_token>'.",
+            headers={"WWW-Authenticate": "Bearer"},
+        )
+    signer: AccessTokenSigner = runtime.extras["signer"]
+    now = runtime.clock.now()
+    claims = signer.verify(token, now)
+    if claims is None or not await service.session_is_active(session, claims, now):
+        raise Unauthorized(
+            "The access token is invalid, expired or revoked.",
+            headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
+        )
+    limiter: TokenBucket = runtime.extras["rate_limiter"]
+    decision = limiter.take(str(claims.api_key_id))
+    headers = {
+        "RateLimit-Limit": str(decision.limit),
+        "RateLimit-Remaining": str(decision.remaining),
+        "RateLimit-Reset": str(decision.reset_seconds),
+    }
+    if not decision.allowed:
+        RATE_LIMITED.inc()
+        raise RateLimited(headers={**headers, "Retry-After": str(decision.reset_seconds)})
+    response.headers.update(headers)
+    request.state.partner_id = claims.partner_id
+    return PartnerContext(claims.partner_id, claims.api_key_id, claims.session_id)
+
+
+PartnerDep = Annotated[PartnerContext, Depends(authenticated_partner)]

@@ -1,0 +1,1 @@
+"""The ``gangway`` command, one module per area."""

@@ -1,0 +1,1 @@
+"""The partner-facing individual: create, read, list, patch and its status transitions."""

@@ -1,0 +1,1 @@
+"""Generic helpers that import no domain package."""

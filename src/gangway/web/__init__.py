@@ -1,0 +1,1 @@
+"""HTTP plumbing shared by every router: runtime, dependencies, middleware, error rendering."""

@@ -1,0 +1,104 @@
+"""Every error becomes the spec's envelope (or, on HTML pages, a friendly page)."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from gangway.errors import (
+    AppError,
+    FieldError,
+    MethodNotAllowed,
+    NotFound,
+    PayloadTooLarge,
+    UnsupportedMediaType,
+    ValidationFailed,
+)
+
+log = logging.getLogger("gangway.errors")
+
+HtmlErrorRenderer = Callable[[Request, AppError], Response]
+
+_MESSAGES = {
+    "missing": "This field is required.",
+    "extra_forbidden": "This field is not allowed.",
+    "json_invalid": "The body is not valid JSON.",
+}
+
+
+def _field_path(loc: tuple[Any, ...]) -> str:
+    parts = [str(p) for p in loc if p not in ("body", "query", "path", "header")]
+    return ".".join(parts) or "body"
+
+
+def validation_details(errors: list[dict[str, Any]]) -> list[FieldError]:
+    details = []
+    for err in errors:
+        kind = err.get("type", "")
+        message = _MESSAGES.get(kind) or str(err.get("msg", "Invalid value."))
+        message = message.removeprefix("Value error, ")
+        details.append(FieldError(_field_path(tuple(err.get("loc", ()))), message))
+    return details
+
+
+def _status_error(status: int, detail: Any) -> AppError:
+    if status == 404:
+        return NotFound()
+    if status == 405:
+        return MethodNotAllowed()
+    if status == 413:
+        return PayloadTooLarge()
+    if status == 415:
+        return UnsupportedMediaType()
+    error = AppError(str(detail) if detail else None)
+    error.status = status
+    error.code = "bad_request" if status < 500 else "internal_error"
+    return error
+
+
+def render(request: Request, error: AppError) -> Response:
+    renderers: dict[str, HtmlErrorRenderer] = getattr(request.app.state, "html_errors", {})
+    for prefix, renderer in renderers.items():
+        if request.url.path.startswith(prefix):
+            return renderer(request, error)
+    return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return render(request, exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = list(exc.errors())
+        if any(e.get("type") == "json_invalid" for e in errors):
+            return render(request, ValidationFailed("The body is not valid JSON."))
+        return render(request, ValidationFailed(details=validation_details(errors)))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        if isinstance(exc.__cause__, AppError):
+            # FastAPI wraps errors raised while reading the body (e.g. the size limit) in a 400.
+            return render(request, exc.__cause__)
+        error = _status_error(exc.status_code, exc.detail)
+        if exc.headers:
+            error.headers.update(exc.headers)
+        return render(request, error)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        request_id = request.scope.get("state", {}).get("request_id", "unknown")
+        log.exception("unhandled error", extra={"request_id": request_id})
+        error = AppError(f"An internal error occurred. Quote request id {request_id} to support.")
+        error.status = 500
+        error.code = "internal_error"
+        response = render(request, error)
+        response.headers["X-Request-Id"] = request_id
+        return response

@@ -1,0 +1,1 @@
+"""The background worker: webhook delivery claim loop and periodic jobs."""

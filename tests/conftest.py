@@ -1,0 +1,176 @@
+"""Shared fixtures: a real database (SQLite file or PostgreSQL), the app over real ASGI HTTP,
+a frozen clock, and partners with logged-in API clients.
+
+The database comes from ``GANGWAY_TEST_DATABASE_URL`` (default: a SQLite file under the pytest
+temp dir). Migrations run once per session; every test starts from empty tables.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import pytest
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gangway.app import create_app
+from gangway.auth import service as auth_service
+from gangway.config import Settings
+from gangway.db.migrate import upgrade
+from gangway.db.session import transaction
+from gangway.kit.clock import FrozenClock
+from gangway.models import Base
+from gangway.web.runtime import Runtime
+
+TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
+START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = os.environ.get("GANGWAY_TEST_DATABASE_URL")
+    if not url:
+        url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    upgrade(url, "heads")
+    return url
+
+
+@pytest.fixture(scope="session")
+def is_postgres(database_url: str) -> bool:
+    return database_url.startswith("postgresql")
+
+
+def make_settings(database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "database_url": database_url,
+        "secret_key": TEST_SECRET,
+        "public_url": "http://testserver",
+        "webhook_allow_private_targets": True,
+        "log_json": False,
+        "rate_limit_per_second": 1000,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(database_url: str) -> Settings:
+    return make_settings(database_url)
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(START)
+
+
+async def _empty_tables(runtime: Runtime) -> None:
+    async with runtime.engine.begin() as connection:
+        names = [t.name for t in reversed(Base.metadata.sorted_tables)]
+        if runtime.settings.is_sqlite:
+            for name in names:
+                await connection.execute(text(f'DELETE FROM "{name}"'))
+        else:
+            await connection.execute(
+                text("TRUNCATE " + ", ".join(f'"{n}"' for n in names) + " CASCADE")
+            )
+
+
+@pytest.fixture
+async def app(settings: Settings, clock: FrozenClock):  # type: ignore[no-untyped-def]
+    application = create_app(settings, clock=clock)
+    runtime: Runtime = application.state.runtime
+    await _empty_tables(runtime)
+    async with application.router.lifespan_context(application):
+        yield application
+
+
+@pytest.fixture
+def runtime(app) -> Runtime:  # type: ignore[no-untyped-def]
+    return app.state.runtime  # type: ignore[no-any-return]
+
+
+@pytest.fixture
+async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-untyped-def]
+    transport = httpx.ASGITransport(app=app, client=("203.0.113.7", 50000))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        yield http
+
+
+@pytest.fixture
+async def db(runtime: Runtime) -> AsyncIterator[AsyncSession]:
+    """A session for arranging and inspecting data directly (committed on exit)."""
+    async with transaction(runtime.sessions) as session:
+        yield session
+
+
+@dataclass
+class PartnerHandle:
+    partner_id: str
+    api_key: str
+    public_key: str
+    http: httpx.AsyncClient
+    access_token: str = ""
+    refresh_token: str = ""
+
+    async def login(self) -> None:
+        response = await self.http.post("/v3/auth/login", json={"api_key": self.api_key})
+        assert response.status_code == 200, response.text
+        self.access_token = response.json()["access_token"]
+        self.refresh_token = response.json()["refresh_token"]
+        self.http.headers["Authorization"] = f"Bearer {self.access_token}"
+
+
+async def new_partner(app, name: str = "Acme Pay") -> PartnerHandle:  # type: ignore[no-untyped-def]
+    runtime: Runtime = app.state.runtime
+    async with transaction(runtime.sessions) as session:
+        partner, issued = await auth_service.create_partner(session, name, runtime.clock.now())
+    transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 50001))
+    http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
+    handle = PartnerHandle(str(partner.id), issued.secret, partner.public_key, http)
+    await handle.login()
+    return handle
+
+
+@pytest.fixture
+async def partner(app) -> AsyncIterator[PartnerHandle]:  # type: ignore[no-untyped-def]
+    handle = await new_partner(app, "Acme Pay")
+    yield handle
+    await handle.http.aclose()
+
+
+@pytest.fixture
+async def other_partner(app) -> AsyncIterator[PartnerHandle]:  # type: ignore[no-untyped-def]
+    handle = await new_partner(app, "Other Fintech")
+    yield handle
+    await handle.http.aclose()
+
+
+SEED_INDIVIDUAL = {
+    "first_name": "John",
+    "last_name": "de Mayor",
+    "email": "m6dreey@goes.es",
+    "phone_number": "46627211111",
+    "date_of_birth": "1991-12-06",
+    "address": {
+        "country_code": "SE",
+        "street1": "Mälarö torg 2",
+        "city": "Ekerö",
+        "region": "Ekerö",
+        "postal_code": "178 30",
+    },
+}
+
+
+async def create_individual(handle: PartnerHandle, **overrides: object) -> dict:  # type: ignore[type-arg]
+    body = {**SEED_INDIVIDUAL, **overrides}
+    response = await handle.http.post("/v3/individuals", json=body)
+    assert response.status_code == 201, response.text
+    return response.json()  # type: ignore[no-any-return]
+
+
+ROOT = Path(__file__).resolve().parents[1]
