@@ -52,15 +52,17 @@ async def login(
     response_model=TokenResponse,
     responses=error_responses(400, 401, 429),
 )
-async def refresh(body: RefreshRequest, runtime: RuntimeDep, session: SessionDep) -> TokenResponse:
+async def refresh(body: RefreshRequest, runtime: RuntimeDep) -> TokenResponse:
     """Rotate both tokens. Allowed only after the access token expired (else 400
     `token_not_expired`) and while the session lives. A refresh token that was already rotated
     revokes the whole session (401)."""
     now = runtime.clock.now()
+    # Transactions are opened here rather than by SessionDep: on reuse the refresh transaction
+    # rolls back, and the revocation must still commit, in a transaction of its own.
     try:
-        pair = await service.refresh(session, runtime.extras["signer"], body.refresh_token, now)
+        async with transaction(runtime.sessions) as session:
+            pair = await service.refresh(session, runtime.extras["signer"], body.refresh_token, now)
     except service.RefreshTokenReused as reuse:
-        # The request's own transaction rolls back with the error, so the revocation gets its own.
         async with transaction(runtime.sessions) as revoking:
             await service.revoke_session(revoking, reuse.session_id, now, "refresh_token_reused")
         raise Unauthorized("This refresh token was already used; the session is revoked.") from None

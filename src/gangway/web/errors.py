@@ -48,6 +48,9 @@ def validation_details(errors: list[dict[str, Any]]) -> list[FieldError]:
 
 
 def _status_error(status: int, detail: Any) -> AppError:
+    if status == 400:
+        # FastAPI's own 400s come from bodies it could not parse (bad encoding, bad JSON).
+        return ValidationFailed("The body could not be parsed as JSON.")
     if status == 404:
         return NotFound()
     if status == 405:

@@ -11,7 +11,7 @@ import hashlib
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, insert, update
 from sqlalchemy.exc import IntegrityError
 from starlette.responses import JSONResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -62,45 +62,7 @@ class IdempotencyMiddleware:
         ).hexdigest()
         now = runtime.clock.now()
 
-        async with transaction(runtime.sessions) as session:
-            record = await session.get(IdempotencyRecord, (partner_id, key))
-            if record is not None and (
-                record.expires_at <= now
-                or (record.response_status is None and record.created_at + STALE_CLAIM <= now)
-            ):
-                await session.delete(record)
-                await session.flush()
-                record = None
-            if record is not None:
-                if record.request_hash != request_hash:
-                    raise IdempotencyConflict()
-                if record.response_status is None:
-                    raise IdempotencyConflict(
-                        "A request with this Idempotency-Key is still being processed."
-                    )
-                replay = (
-                    record.response_status,
-                    record.response_body or b"",
-                    record.response_content_type or "application/json",
-                )
-            else:
-                replay = None
-                session.add(
-                    IdempotencyRecord(
-                        partner_id=partner_id,
-                        key=key,
-                        request_hash=request_hash,
-                        created_at=now,
-                        expires_at=now + RETENTION,
-                    )
-                )
-                try:
-                    await session.flush()
-                except IntegrityError:
-                    raise IdempotencyConflict(
-                        "A request with this Idempotency-Key is still being processed."
-                    ) from None
-
+        replay = await self._claim(runtime, partner_id, key, request_hash, now)
         if replay is not None:
             status, content, content_type = replay
             await _send_raw(send, status, content, content_type, replayed=True)
@@ -121,19 +83,22 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         finally:
+            this_record = (IdempotencyRecord.partner_id == partner_id) & (
+                IdempotencyRecord.key == key
+            )
             async with transaction(runtime.sessions) as session:
                 if captured["status"] >= 500:
+                    await session.execute(delete(IdempotencyRecord).where(this_record))
+                else:
                     await session.execute(
-                        delete(IdempotencyRecord).where(
-                            IdempotencyRecord.partner_id == partner_id, IdempotencyRecord.key == key
+                        update(IdempotencyRecord)
+                        .where(this_record)
+                        .values(
+                            response_status=captured["status"],
+                            response_body=captured["body"],
+                            response_content_type=_header(captured["headers"], b"content-type"),
                         )
                     )
-                else:
-                    record = await session.get(IdempotencyRecord, (partner_id, key))
-                    if record is not None:
-                        record.response_status = captured["status"]
-                        record.response_body = captured["body"]
-                        record.response_content_type = _header(captured["headers"], b"content-type")
         await send(
             {
                 "type": "http.response.start",
@@ -142,6 +107,52 @@ class IdempotencyMiddleware:
             }
         )
         await send({"type": "http.response.body", "body": captured["body"]})
+
+    @staticmethod
+    async def _claim(
+        runtime: Any, partner_id: Any, key: str, request_hash: str, now: Any
+    ) -> tuple[int, bytes, str] | None:
+        """Claim the key for this request (``None``), or return the stored response to replay.
+
+        The common case, a new key, is a single INSERT; only a clash reads the existing row.
+        """
+        claim = insert(IdempotencyRecord).values(
+            partner_id=partner_id,
+            key=key,
+            request_hash=request_hash,
+            created_at=now,
+            expires_at=now + RETENTION,
+        )
+        try:
+            async with transaction(runtime.sessions) as session:
+                await session.execute(claim)
+            return None
+        except IntegrityError:
+            pass
+        async with transaction(runtime.sessions) as session:
+            record = await session.get(IdempotencyRecord, (partner_id, key))
+            if (
+                record is None
+                or record.expires_at <= now
+                or (record.response_status is None and record.created_at + STALE_CLAIM <= now)
+            ):
+                # Expired, or abandoned by a crashed process: take the key over.
+                if record is not None:
+                    await session.delete(record)
+                    await session.flush()
+                await session.execute(claim)
+                return None
+            if record.request_hash != request_hash:
+                raise IdempotencyConflict()
+            if record.response_status is None:
+                raise IdempotencyConflict(
+                    "A request with this Idempotency-Key is still being processed."
+                )
+            return (
+                record.response_status,
+                record.response_body or b"",
+                record.response_content_type or "application/json",
+            )
 
 
 def _partner_from_token(scope: Scope, runtime: Any) -> Any:

@@ -1,0 +1,77 @@
+from __future__ import annotations
+
+import asyncio
+
+from tests.conftest import SEED_INDIVIDUAL, PartnerHandle
+
+
+async def test_same_key_and_body_replays_the_first_response(partner: PartnerHandle) -> None:
+    headers = {"Idempotency-Key": "create-john-1"}
+    first = await partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    second = await partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json()
+    assert second.headers["Idempotent-Replayed"] == "true"
+    assert "Idempotent-Replayed" not in first.headers
+    listed = (await partner.http.get("/v3/individuals")).json()["data"]
+    assert len(listed) == 1
+
+
+async def test_same_key_with_another_body_is_a_conflict(partner: PartnerHandle) -> None:
+    headers = {"Idempotency-Key": "k-2"}
+    await partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    other = await partner.http.post(
+        "/v3/individuals", json={**SEED_INDIVIDUAL, "first_name": "Jane"}, headers=headers
+    )
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_conflict"
+
+
+async def test_errors_are_replayed_too_but_keys_are_per_partner(
+    partner: PartnerHandle, other_partner: PartnerHandle
+) -> None:
+    headers = {"Idempotency-Key": "shared-key"}
+    bad = await partner.http.post("/v3/individuals", json={"first_name": ""}, headers=headers)
+    again = await partner.http.post("/v3/individuals", json={"first_name": ""}, headers=headers)
+    assert bad.status_code == again.status_code == 400
+    assert again.headers["Idempotent-Replayed"] == "true"
+    theirs = await other_partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    assert theirs.status_code == 201
+    assert "Idempotent-Replayed" not in theirs.headers
+
+
+async def test_key_expires_after_24_hours(partner: PartnerHandle, clock) -> None:  # type: ignore[no-untyped-def]
+    headers = {"Idempotency-Key": "day-old"}
+    first = await partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    clock.advance(hours=24, seconds=1)
+    await partner.login()
+    second = await partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    assert second.status_code == 201
+    assert second.json()["id"] != first.json()["id"]
+
+
+async def test_concurrent_requests_with_one_key_create_one_individual(
+    partner: PartnerHandle,
+) -> None:
+    headers = {"Idempotency-Key": "racing"}
+    responses = await asyncio.gather(
+        *[
+            partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+            for _ in range(4)
+        ]
+    )
+    statuses = sorted(r.status_code for r in responses)
+    assert statuses.count(201) >= 1
+    assert set(statuses) <= {201, 409}
+    created_ids = {r.json()["id"] for r in responses if r.status_code == 201}
+    assert len(created_ids) == 1
+    listed = (await partner.http.get("/v3/individuals")).json()["data"]
+    assert len(listed) == 1
+
+
+async def test_invalid_key_is_rejected(partner: PartnerHandle) -> None:
+    response = await partner.http.post(
+        "/v3/individuals", json=SEED_INDIVIDUAL, headers={"Idempotency-Key": "x" * 256}
+    )
+    assert response.status_code == 400
+    assert response.json()["error"]["code"] == "validation_error"
