@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gangway.config import Settings
 from gangway.db.session import transaction
 from gangway.kit.clock import Clock
+from gangway.web.idempotency import IdempotencyClaim, claim_in_transaction
 from gangway.web.runtime import Runtime
 
 READ_METHODS = frozenset({"GET", "HEAD"})
@@ -43,7 +44,11 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
     sees a 201 for a write that then failed to commit.
     """
     factory = runtime.read_sessions if request.method in READ_METHODS else runtime.sessions
+    claim: IdempotencyClaim | None = getattr(request.state, "idempotency", None)
     async with transaction(factory) as session:
+        if claim is not None:
+            # The key is claimed in the same transaction as the request's effects.
+            await claim_in_transaction(session, claim)
         yield session
     if session.info.get("wrote_deliveries"):
         runtime.wake_worker()

@@ -20,6 +20,7 @@ from gangway.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
+from gangway.web.idempotency import KeyAlreadyUsed, answer_for_existing_key
 
 log = logging.getLogger("gangway.errors")
 
@@ -77,6 +78,10 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
         return render(request, exc)
+
+    @app.exception_handler(KeyAlreadyUsed)
+    async def _key_used(request: Request, exc: KeyAlreadyUsed) -> Response:
+        return await answer_for_existing_key(request.app.state.runtime, exc.claim)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

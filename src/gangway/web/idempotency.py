@@ -1,19 +1,33 @@
 """``Idempotency-Key`` on every partner POST: the first response is stored for 24 h and replayed.
 
-Runs as ASGI middleware so it sees the exact body and the exact response. Phase one claims the key
-(a row with no response yet); phase two stores the response, or forgets the key after a 5xx so the
-partner can retry. A claim older than ``STALE_CLAIM`` (a crashed process) may be taken over.
+How it works:
+
+1. The middleware reads the exact body, hashes it with the method and path, and puts an
+   :class:`IdempotencyClaim` in the request state.
+2. The request's own transaction (``web.deps.get_session``) claims the key as its first statement
+   (:func:`claim_in_transaction`), so the claim commits or rolls back *with* the request's effects.
+   A key already held by a finished request, or by one still running, makes the claim fail; the
+   request then answers from :func:`answer_for_existing_key`: the stored response (with
+   ``Idempotent-Replayed: true``), or 409 for another body or a request still running.
+3. After the response, the middleware stores its status and body (an upsert, so 4xx answers whose
+   transaction rolled back are stored too). A 5xx forgets the key, so the partner may retry.
+
+A claim older than ``STALE_CLAIM`` without a response (a crashed process) may be taken over, as may
+a record past its 24 h.
 """
 
 from __future__ import annotations
 
 import hashlib
-from datetime import timedelta
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, update
-from sqlalchemy.exc import IntegrityError
-from starlette.responses import JSONResponse
+from sqlalchemy import delete, or_
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.asyncio import AsyncSession
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gangway.db.session import transaction
@@ -23,6 +37,121 @@ from gangway.models import IdempotencyRecord
 RETENTION = timedelta(hours=24)
 STALE_CLAIM = timedelta(minutes=2)
 MAX_KEY_LENGTH = 255
+REPLAY_MARKER = b"x-gangway-idempotent-replay"
+
+
+@dataclass(frozen=True)
+class IdempotencyClaim:
+    partner_id: uuid.UUID
+    key: str
+    request_hash: str
+    now: datetime
+
+
+class KeyAlreadyUsed(AppError):
+    """The key is held by an earlier request; answered by :func:`answer_for_existing_key`."""
+
+    status = 409
+    code = "idempotency_conflict"
+
+    def __init__(self, claim: IdempotencyClaim) -> None:
+        super().__init__("This Idempotency-Key was already used.")
+        self.claim = claim
+
+
+def _upsert(dialect: str) -> Any:
+    # Dialect-specific on purpose: both backends support INSERT .. ON CONFLICT .. RETURNING.
+    module = postgresql if dialect == "postgresql" else sqlite
+    return module.insert(IdempotencyRecord)
+
+
+async def claim_in_transaction(session: AsyncSession, claim: IdempotencyClaim) -> None:
+    """Claim the key in the caller's transaction, or raise :class:`KeyAlreadyUsed`."""
+    table = IdempotencyRecord.__table__
+    statement = (
+        _upsert(session.get_bind().dialect.name)
+        .values(
+            partner_id=claim.partner_id,
+            key=claim.key,
+            request_hash=claim.request_hash,
+            created_at=claim.now,
+            expires_at=claim.now + RETENTION,
+            response_status=None,
+            response_body=None,
+            response_content_type=None,
+        )
+        .on_conflict_do_update(
+            index_elements=["partner_id", "key"],
+            set_={
+                "request_hash": claim.request_hash,
+                "created_at": claim.now,
+                "expires_at": claim.now + RETENTION,
+                "response_status": None,
+                "response_body": None,
+                "response_content_type": None,
+            },
+            # Take over only a record past its retention or abandoned by a crashed process.
+            where=or_(
+                table.c.expires_at <= claim.now,
+                table.c.response_status.is_(None) & (table.c.created_at <= claim.now - STALE_CLAIM),
+            ),
+        )
+        .returning(table.c.key)
+    )
+    if (await session.execute(statement)).first() is None:
+        raise KeyAlreadyUsed(claim)
+
+
+async def answer_for_existing_key(runtime: Any, claim: IdempotencyClaim) -> Response:
+    async with transaction(runtime.read_sessions) as session:
+        record = await session.get(IdempotencyRecord, (claim.partner_id, claim.key))
+    # The marker header tells the middleware not to store this answer as the key's response.
+    marker = {REPLAY_MARKER.decode(): "1"}
+    if record is None or record.request_hash != claim.request_hash:
+        error: AppError = IdempotencyConflict()
+    elif record.response_status is None:
+        error = IdempotencyConflict("A request with this Idempotency-Key is still being processed.")
+    else:
+        return Response(
+            record.response_body or b"",
+            status_code=record.response_status,
+            media_type=record.response_content_type or "application/json",
+            headers={"Idempotent-Replayed": "true", **marker},
+        )
+    return JSONResponse(error.body(), status_code=error.status, headers=marker)
+
+
+async def store_response(
+    runtime: Any, claim: IdempotencyClaim, status: int, body: bytes, content_type: str | None
+) -> None:
+    table = IdempotencyRecord.__table__
+    this_record = (table.c.partner_id == claim.partner_id) & (table.c.key == claim.key)
+    async with transaction(runtime.sessions) as session:
+        if status >= 500:
+            await session.execute(delete(IdempotencyRecord).where(this_record))
+            return
+        response = {
+            "response_status": status,
+            "response_body": body,
+            "response_content_type": content_type,
+        }
+        statement = (
+            _upsert(session.get_bind().dialect.name)
+            .values(
+                partner_id=claim.partner_id,
+                key=claim.key,
+                request_hash=claim.request_hash,
+                created_at=claim.now,
+                expires_at=claim.now + RETENTION,
+                **response,
+            )
+            .on_conflict_do_update(
+                index_elements=["partner_id", "key"],
+                set_=response,
+                where=table.c.request_hash == claim.request_hash,
+            )
+        )
+        await session.execute(statement)
 
 
 class IdempotencyMiddleware:
@@ -42,15 +171,11 @@ class IdempotencyMiddleware:
         if raw_key is None:
             await self.app(scope, receive, send)
             return
-        try:
-            await self._handle(scope, receive, send, raw_key)
-        except AppError as error:
-            await JSONResponse(error.body(), status_code=error.status)(scope, receive, send)
-
-    async def _handle(self, scope: Scope, receive: Receive, send: Send, raw_key: bytes) -> None:
         key = raw_key.decode("latin-1").strip()
         if not key or len(key) > MAX_KEY_LENGTH or not key.isprintable():
-            raise ValidationFailed("Idempotency-Key must be 1-255 printable characters.")
+            error = ValidationFailed("Idempotency-Key must be 1-255 printable characters.")
+            await JSONResponse(error.body(), status_code=error.status)(scope, receive, send)
+            return
         runtime = scope["app"].state.runtime
         partner_id = _partner_from_token(scope, runtime)
         if partner_id is None:  # the endpoint answers 401
@@ -60,13 +185,8 @@ class IdempotencyMiddleware:
         request_hash = hashlib.sha256(
             scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
         ).hexdigest()
-        now = runtime.clock.now()
-
-        replay = await self._claim(runtime, partner_id, key, request_hash, now)
-        if replay is not None:
-            status, content, content_type = replay
-            await _send_raw(send, status, content, content_type, replayed=True)
-            return
+        claim = IdempotencyClaim(partner_id, key, request_hash, runtime.clock.now())
+        scope.setdefault("state", {})["idempotency"] = claim
 
         captured: dict[str, Any] = {"status": 500, "headers": [], "body": b""}
 
@@ -82,77 +202,23 @@ class IdempotencyMiddleware:
 
         try:
             await self.app(scope, replay_receive, capture)
-        finally:
-            this_record = (IdempotencyRecord.partner_id == partner_id) & (
-                IdempotencyRecord.key == key
+        except BaseException:
+            await store_response(runtime, claim, 500, b"", None)
+            raise
+        headers = [(k, v) for k, v in captured["headers"] if k.lower() != REPLAY_MARKER]
+        answered_from_key = len(headers) != len(captured["headers"])
+        if not answered_from_key:
+            await store_response(
+                runtime,
+                claim,
+                captured["status"],
+                captured["body"],
+                _header(captured["headers"], b"content-type"),
             )
-            async with transaction(runtime.sessions) as session:
-                if captured["status"] >= 500:
-                    await session.execute(delete(IdempotencyRecord).where(this_record))
-                else:
-                    await session.execute(
-                        update(IdempotencyRecord)
-                        .where(this_record)
-                        .values(
-                            response_status=captured["status"],
-                            response_body=captured["body"],
-                            response_content_type=_header(captured["headers"], b"content-type"),
-                        )
-                    )
         await send(
-            {
-                "type": "http.response.start",
-                "status": captured["status"],
-                "headers": captured["headers"],
-            }
+            {"type": "http.response.start", "status": captured["status"], "headers": headers}
         )
         await send({"type": "http.response.body", "body": captured["body"]})
-
-    @staticmethod
-    async def _claim(
-        runtime: Any, partner_id: Any, key: str, request_hash: str, now: Any
-    ) -> tuple[int, bytes, str] | None:
-        """Claim the key for this request (``None``), or return the stored response to replay.
-
-        The common case, a new key, is a single INSERT; only a clash reads the existing row.
-        """
-        claim = insert(IdempotencyRecord).values(
-            partner_id=partner_id,
-            key=key,
-            request_hash=request_hash,
-            created_at=now,
-            expires_at=now + RETENTION,
-        )
-        try:
-            async with transaction(runtime.sessions) as session:
-                await session.execute(claim)
-            return None
-        except IntegrityError:
-            pass
-        async with transaction(runtime.sessions) as session:
-            record = await session.get(IdempotencyRecord, (partner_id, key))
-            if (
-                record is None
-                or record.expires_at <= now
-                or (record.response_status is None and record.created_at + STALE_CLAIM <= now)
-            ):
-                # Expired, or abandoned by a crashed process: take the key over.
-                if record is not None:
-                    await session.delete(record)
-                    await session.flush()
-                await session.execute(claim)
-                return None
-            if record.request_hash != request_hash:
-                raise IdempotencyConflict()
-            if record.response_status is None:
-                raise IdempotencyConflict(
-                    "A request with this Idempotency-Key is still being processed."
-                )
-            return (
-                record.response_status,
-                record.response_body or b"",
-                record.response_content_type or "application/json",
-            )
 
 
 def _partner_from_token(scope: Scope, runtime: Any) -> Any:
@@ -181,19 +247,6 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
-
-
-async def _send_raw(
-    send: Send, status: int, body: bytes, content_type: str, *, replayed: bool
-) -> None:
-    headers = [
-        (b"content-type", content_type.encode("latin-1")),
-        (b"content-length", str(len(body)).encode()),
-    ]
-    if replayed:
-        headers.append((b"idempotent-replayed", b"true"))
-    await send({"type": "http.response.start", "status": status, "headers": headers})
-    await send({"type": "http.response.body", "body": body})
 
 
 async def purge_expired(session: Any, now: Any) -> int:

@@ -34,7 +34,7 @@ class Runtime:
         return cls(
             settings=settings,
             engine=engine,
-            sessions=create_sessionmaker(engine),
+            sessions=create_sessionmaker(engine, serialize_writes=settings.is_sqlite),
             read_sessions=create_sessionmaker(read_engine),
             clock=clock or SystemClock(),
             secret_key=settings.resolved_secret_key(),
