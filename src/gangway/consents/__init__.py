@@ -1,0 +1,1 @@
+"""Consents: the end user's authorisation step behind a pending action, and its hosted-flow links."""

@@ -1,0 +1,63 @@
+"""Consents: reading them and minting hosted-flow links for them."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gangway.config import Settings
+from gangway.errors import NotFound, RequestBlocked
+from gangway.kit.ids import parse_uuid
+from gangway.models import Consent, ConsentStatus, Individual
+from gangway.onboarding import links
+from gangway.pending_actions.service import effective_status
+
+
+async def get_for_partner(
+    session: AsyncSession, partner_id: uuid.UUID, consent_id: str | uuid.UUID
+) -> Consent:
+    parsed = consent_id if isinstance(consent_id, uuid.UUID) else parse_uuid(consent_id)
+    consent = None
+    if parsed is not None:
+        consent = await session.scalar(
+            select(Consent).where(Consent.id == parsed, Consent.partner_id == partner_id)
+        )
+    if consent is None:
+        raise NotFound("No consent with this id.")
+    return consent
+
+
+def require_open(consent: Consent, now: datetime) -> None:
+    if effective_status(consent, now) != ConsentStatus.pending:
+        raise RequestBlocked.needs_status("consent", [ConsentStatus.pending])
+
+
+async def open_link(
+    session: AsyncSession,
+    consent: Consent,
+    *,
+    return_url: str | None,
+    settings: Settings,
+    now: datetime,
+) -> links.IssuedLink:
+    """A fresh link and token for the consent's hosted flow (each call mints a new one).
+
+    The link lives ``GANGWAY_ONBOARDING_LINK_TTL`` seconds, but never past the consent's expiry.
+    """
+    require_open(consent, now)
+    if return_url is not None:
+        return_url = links.validate_return_url(return_url, settings)
+    individual = await session.get(Individual, consent.individual_id)
+    if individual is None:  # pragma: no cover - the foreign key makes this impossible
+        raise NotFound()
+    issued = await links.issue(
+        session, individual, return_url=return_url, settings=settings, now=now, flow=consent.type
+    )
+    issued.link.consent_id = consent.id
+    if consent.expires_at is not None:
+        issued.link.expires_at = min(issued.link.expires_at, consent.expires_at)
+    await session.flush()
+    return issued

@@ -1,0 +1,92 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy.orm import Mapped, mapped_column
+
+from gangway.models.base import Base, id_column
+
+
+class ConsentType(StrEnum):
+    identity_verification = "identity_verification"
+    proof_of_address_verification = "proof_of_address_verification"
+
+
+class PendingActionType(StrEnum):
+    IdentityVerification = "IdentityVerification"
+    ProofOfAddressVerification = "ProofOfAddressVerification"
+
+
+CONSENT_FOR_ACTION = {
+    PendingActionType.IdentityVerification: ConsentType.identity_verification,
+    PendingActionType.ProofOfAddressVerification: ConsentType.proof_of_address_verification,
+}
+
+
+class ConsentStatus(StrEnum):
+    """Shared by consents and their pending actions (they move together)."""
+
+    pending = "pending"
+    completed = "completed"
+    expired = "expired"
+    canceled = "canceled"
+
+
+class Consent(Base):
+    """The end user's authorisation step behind a pending action."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_individual_id", "individual_id"),)
+
+    id: Mapped[uuid.UUID] = id_column()
+    partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    individual_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("individuals.id", ondelete="CASCADE")
+    )
+    type: Mapped[str] = mapped_column(String(40))
+    status: Mapped[str] = mapped_column(String(20), default=ConsentStatus.pending)
+    expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    # "Confirm it's you": 5 wrong passcodes lock the consent for 15 minutes.
+    failed_passcode_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
+
+
+class PendingAction(Base):
+    """A follow-up the provider asks of an individual after onboarding."""
+
+    __tablename__ = "pending_actions"
+    __table_args__ = (
+        Index("ix_pending_actions_partner_created", "partner_id", "created_at", "id"),
+        Index("ix_pending_actions_partner_individual", "partner_id", "individual_id"),
+        Index("ix_pending_actions_status_expires", "status", "expires_at"),
+    )
+
+    id: Mapped[uuid.UUID] = id_column()
+    partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
+    individual_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("individuals.id", ondelete="CASCADE")
+    )
+    consent_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("consents.id", ondelete="CASCADE"), unique=True
+    )
+    type: Mapped[str] = mapped_column(String(40))
+    description: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default=ConsentStatus.pending)
+    expires_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
+    completed_at: Mapped[datetime | None]
+    # The PendingActionCreated event that announced it (the `event_id` filter).
+    event_id: Mapped[uuid.UUID | None] = mapped_column(Uuid(), index=True)
+    # Set when staff have looked at what the user sent in (review queue).
+    reviewed_at: Mapped[datetime | None]
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    __mapper_args__ = {"version_id_col": version}
