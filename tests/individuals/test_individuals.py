@@ -48,6 +48,8 @@ async def test_strings_are_trimmed_and_plus_is_dropped_from_phone(partner: Partn
         ({"phone_number": "999123456789"}, "phone_number"),
         ({"date_of_birth": "1991-13-06"}, "date_of_birth"),
         ({"date_of_birth": "06/12/1991"}, "date_of_birth"),
+        ({"date_of_birth": 0}, "date_of_birth"),
+        ({"date_of_birth": "1991-12-06T00:00:00"}, "date_of_birth"),
         ({"date_of_birth": "1899-12-31"}, "date_of_birth"),
         ({"date_of_birth": "2999-01-01"}, "date_of_birth"),
         ({"address": {**SEED_INDIVIDUAL["address"], "country_code": "XX"}}, "address.country_code"),

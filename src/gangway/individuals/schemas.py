@@ -7,6 +7,7 @@ from typing import Annotated, Any
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     StringConstraints,
@@ -28,7 +29,9 @@ Email = Annotated[
 Country = Annotated[
     str, StringConstraints(max_length=2), AfterValidator(validators.normalize_country)
 ]
-BirthDate = Annotated[date, AfterValidator(validators.check_birth_date)]
+BirthDate = Annotated[
+    date, BeforeValidator(validators.iso_date_text), AfterValidator(validators.check_birth_date)
+]
 
 SEED_EXAMPLE: dict[str, Any] = {
     "first_name": "John",

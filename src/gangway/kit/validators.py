@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime
 
 import phonenumbers
@@ -43,6 +44,27 @@ def normalize_country(value: str) -> str:
     if len(text) != 2 or pycountry.countries.get(alpha_2=text) is None:
         raise ValueError("Use an ISO 3166-1 alpha-2 country code, e.g. SE.")
     return text
+
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def iso_date_text(value: object) -> object:
+    """Dates on the wire are ``YYYY-MM-DD`` strings only (no numbers, no other formats)."""
+    if isinstance(value, date):
+        return value
+    if not isinstance(value, str) or not _ISO_DATE.match(value.strip()):
+        raise ValueError("Use the format YYYY-MM-DD.")
+    return value.strip()
+
+
+def iso_timestamp_text(value: object) -> object:
+    """Timestamps on the wire are ISO-8601 strings only (no Unix numbers)."""
+    if isinstance(value, datetime):
+        return value
+    if not isinstance(value, str) or len(value) < 10 or not _ISO_DATE.match(value[:10]):
+        raise ValueError("Use an ISO-8601 timestamp, e.g. 2025-06-08T14:09:15.000Z.")
+    return value
 
 
 def check_birth_date(value: date, today: date | None = None) -> date:
