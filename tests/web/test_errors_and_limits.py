@@ -140,3 +140,17 @@ async def test_readiness_fails_when_the_database_is_unreachable() -> None:
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
     await app.state.runtime.engine.dispose()
+
+
+async def test_api_answers_503_while_the_database_is_unreachable() -> None:
+    from gangway.app import create_app
+    from tests.conftest import make_settings
+
+    app = create_app(make_settings("postgresql+asyncpg://postgres@127.0.0.1:1/nowhere"))
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as http:
+        response = await http.post("/v3/auth/login", json={"api_key": "gw_sk_anything"})
+    assert response.status_code == 503
+    assert response.json()["error"]["code"] == "service_unavailable"
+    assert response.headers["Retry-After"] == "2"
+    await app.state.runtime.engine.dispose()

@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gangway.errors import (
@@ -17,6 +18,7 @@ from gangway.errors import (
     MethodNotAllowed,
     NotFound,
     PayloadTooLarge,
+    ServiceUnavailable,
     UnsupportedMediaType,
     ValidationFailed,
 )
@@ -74,6 +76,23 @@ def render(request: Request, error: AppError) -> Response:
     return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database could not be reached (answered 503, not 500)."""
+    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
+        return True
+    if isinstance(
+        exc, (OperationalError, InterfaceError, DisconnectionError, OSError, TimeoutError)
+    ):
+        return True
+    name = type(exc).__name__
+    # asyncpg raises its own classes when the server goes away or is starting up.
+    return name in {
+        "CannotConnectNowError",
+        "ConnectionDoesNotExistError",
+        "ConnectionFailureError",
+    }
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
@@ -103,6 +122,15 @@ def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> Response:
         request_id = request.scope.get("state", {}).get("request_id", "unknown")
+        if database_unavailable(exc):
+            log.warning(
+                "database unavailable",
+                extra={"request_id": request_id, "error": type(exc).__name__},
+            )
+            unavailable = ServiceUnavailable(headers={"Retry-After": "2"})
+            response = render(request, unavailable)
+            response.headers["X-Request-Id"] = request_id
+            return response
         log.exception("unhandled error", extra={"request_id": request_id})
         error = AppError(f"An internal error occurred. Quote request id {request_id} to support.")
         error.status = 500
