@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=16, ge=1)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     worker_lease_seconds: int = Field(default=60, ge=5)
+    shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=120)
     sms_http_url: str | None = None
     sms_http_token: str | None = None
 

@@ -59,6 +59,9 @@ async def test_sigterm_finishes_in_flight_requests(app, database_url: str) -> No
             in_flight = [asyncio.create_task(create(i)) for i in range(40)]
             await asyncio.sleep(0.05)  # the requests are on the wire
             server.send_signal(signal.SIGTERM)
+            await asyncio.sleep(0.2)
+            # Draining: the balancer is told to stop sending, requests still get served.
+            assert (await http.get("/readyz")).status_code == 503
             responses = await asyncio.gather(*in_flight, return_exceptions=True)
         answered = [r for r in responses if isinstance(r, httpx.Response)]
         assert all(r.status_code == 201 for r in answered), [r.status_code for r in answered]

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
 import asyncio
+import functools
+import signal
+from collections.abc import Callable
+from types import FrameType
 
 import click
+import uvicorn
 
 from gangway.config import get_settings
 from gangway.db.migrate import upgrade
@@ -25,8 +30,6 @@ def migrate() -> None:
 )
 def serve(host: str, port: int, no_worker: bool) -> None:
     """Run the HTTP server (API, hosted flow, back office)."""
-    import uvicorn
-
     from gangway.app import create_app
 
     settings = get_settings()
@@ -43,7 +46,32 @@ def serve(host: str, port: int, no_worker: bool) -> None:
         timeout_graceful_shutdown=30,
         server_header=False,
     )
-    asyncio.run(uvicorn.Server(config).serve())
+    server = DrainingServer(config, drain_seconds=settings.shutdown_drain_seconds)
+    server.on_drain = lambda: app.state.runtime.extras.__setitem__("draining", True)
+    asyncio.run(server.serve())
+
+
+class DrainingServer(uvicorn.Server):
+    """On SIGTERM, first drain: report not-ready (``/readyz`` 503) and keep serving for
+    ``drain_seconds`` so the load balancer stops sending and requests already on the wire are
+    read; then Uvicorn's graceful shutdown finishes in-flight requests. SIGINT (Ctrl-C) and a
+    second SIGTERM stop at once."""
+
+    def __init__(self, config: uvicorn.Config, *, drain_seconds: float) -> None:
+        super().__init__(config)
+        self.drain_seconds = drain_seconds
+        self.on_drain: Callable[[], None] = lambda: None
+        self._draining = False
+
+    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
+        if sig != signal.SIGTERM or self._draining or self.drain_seconds <= 0:
+            super().handle_exit(sig, frame)
+            return
+        self._draining = True
+        self.on_drain()
+        loop = asyncio.get_event_loop()
+        stop = functools.partial(super().handle_exit, sig, frame)
+        loop.call_soon_threadsafe(loop.call_later, self.drain_seconds, stop)
 
 
 @click.command()

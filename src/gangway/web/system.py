@@ -24,7 +24,12 @@ async def healthz() -> dict[str, str]:
 
 @router.get("/readyz")
 async def readyz(runtime: RuntimeDep) -> Response:
-    """Ready to serve: the database answers."""
+    """Ready to serve: the database answers, and the process is not draining for shutdown."""
+    if runtime.extras.get("draining"):
+        return JSONResponse(
+            {"error": {"code": "service_unavailable", "message": "Shutting down."}},
+            status_code=503,
+        )
     try:
         async with runtime.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
