@@ -68,6 +68,21 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     root.setLevel(level.upper())
     # uvicorn's access log prints full URLs, query strings (tokens) included; ours replaces it.
     logging.getLogger("uvicorn.access").disabled = True
+    # Drivers and clients log SQL parameters, URLs and headers at DEBUG (personal data, tokens):
+    # they stay at WARNING whatever the level asked for.
+    for name in (
+        "aiosqlite",
+        "sqlalchemy",
+        "asyncpg",
+        "httpx",
+        "httpcore",
+        "multipart",
+        "python_multipart",
+        "PIL",
+        "webauthn",
+        "alembic",
+    ):
+        logging.getLogger(name).setLevel(logging.WARNING)
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
