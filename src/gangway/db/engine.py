@@ -15,7 +15,8 @@ from gangway.config import Settings
 
 def create_engine(settings: Settings) -> AsyncEngine:
     url = settings.database_url
-    kwargs: dict[str, Any] = {}
+    # Errors must never carry SQL parameters (personal data) into logs.
+    kwargs: dict[str, Any] = {"hide_parameters": True}
     if settings.is_sqlite:
         _ensure_sqlite_directory(url)
         kwargs["connect_args"] = {"timeout": 30}

@@ -9,7 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
-from sqlalchemy.exc import DBAPIError, DisconnectionError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, DisconnectionError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from gangway.errors import (
@@ -76,21 +76,35 @@ def render(request: Request, error: AppError) -> Response:
     return JSONResponse(error.body(), status_code=error.status, headers=error.headers)
 
 
-def database_unavailable(exc: BaseException) -> bool:
-    """Whether ``exc`` means the database could not be reached (answered 503, not 500)."""
-    if isinstance(exc, DBAPIError) and exc.connection_invalidated:
-        return True
-    if isinstance(
-        exc, (OperationalError, InterfaceError, DisconnectionError, OSError, TimeoutError)
-    ):
-        return True
-    name = type(exc).__name__
-    # asyncpg raises its own classes when the server goes away or is starting up.
-    return name in {
+_UNAVAILABLE_DRIVER_ERRORS = frozenset(
+    {
+        # asyncpg, when the server goes away, restarts, or refuses connections for a while
+        "AdminShutdownError",
         "CannotConnectNowError",
         "ConnectionDoesNotExistError",
         "ConnectionFailureError",
+        "InternalClientError",
+        "InterfaceError",
+        "ObjectNotInPrerequisiteStateError",
+        "TooManyConnectionsError",
     }
+)
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` means the database could not be reached (answered 503, not 500)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, (DisconnectionError, OSError, TimeoutError)):
+            return True
+        if type(current).__name__ in _UNAVAILABLE_DRIVER_ERRORS:
+            return True
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return False
 
 
 def install_error_handlers(app: FastAPI) -> None:
