@@ -69,8 +69,10 @@ async def test_sigterm_finishes_in_flight_requests(app, database_url: str) -> No
         # Anything unanswered must have been refused before it was accepted, never cut off mid-way.
         dropped = [r for r in responses if not isinstance(r, httpx.Response | httpx.ConnectError)]
         assert not dropped, dropped
-        print(f"{len(answered)} of 40 in-flight requests answered 201 after SIGTERM; "
-              f"{len(responses) - len(answered)} refused at connect")
+        print(
+            f"{len(answered)} of 40 in-flight requests answered 201 after SIGTERM; "
+            f"{len(responses) - len(answered)} refused at connect"
+        )
         # Uvicorn re-raises the signal after its graceful shutdown, so the exit is -SIGTERM.
         assert server.wait(timeout=30) in (0, -signal.SIGTERM)
     finally:
