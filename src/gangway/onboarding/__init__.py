@@ -1,0 +1,1 @@
+"""Onboarding: links, drafts, the hosted flow and the submission."""

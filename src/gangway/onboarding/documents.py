@@ -1,0 +1,150 @@
+"""Uploaded documents: checked by content, sealed with AES-GCM, stored in the database.
+
+Files are never served back to the end user or the partner; staff read them through
+:func:`load_document_bytes`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import io
+import uuid
+import warnings
+from dataclasses import dataclass
+from datetime import datetime
+
+from PIL import Image, UnidentifiedImageError
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gangway.errors import NotFound
+from gangway.kit.crypto import Sealer, derive_key
+from gangway.kit.ids import new_id
+from gangway.models import Document, DocumentKind, Individual
+
+# 40 megapixels is more than any phone camera; decompression bombs are far larger.
+MAX_PIXELS = 40_000_000
+IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+PDF = "application/pdf"
+
+
+class UploadRejected(ValueError):
+    """The file is not acceptable; the message is a key for the flow's translations."""
+
+
+@dataclass(frozen=True)
+class CheckedFile:
+    content: bytes
+    content_type: str
+
+
+def sealer_for(secret_key: str) -> Sealer:
+    return Sealer(derive_key(secret_key, "documents"))
+
+
+def check_upload(content: bytes, *, limit: int, allow_pdf: bool = False) -> CheckedFile:
+    """Identify ``content`` by its bytes (never by name or declared type) and validate it."""
+    if not content:
+        raise UploadRejected("file_empty")
+    if len(content) > limit:
+        raise UploadRejected("file_too_large")
+    if content.startswith(b"%PDF-"):
+        if not allow_pdf:
+            raise UploadRejected("file_type")
+        if b"%%EOF" not in content[-1024:]:
+            raise UploadRejected("file_unreadable")
+        return CheckedFile(content, PDF)
+    if not (content.startswith(b"\xff\xd8\xff") or content.startswith(b"\x89PNG\r\n\x1a\n")):
+        raise UploadRejected("file_type_pdf" if allow_pdf else "file_type")
+    return CheckedFile(content, _check_image(content))
+
+
+def _check_image(content: bytes) -> str:
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(io.BytesIO(content)) as probe:
+                kind = probe.format or ""
+                width, height = probe.size
+                if kind not in IMAGE_TYPES:
+                    raise UploadRejected("file_type")
+                if width * height > MAX_PIXELS or width < 16 or height < 16:
+                    raise UploadRejected("file_dimensions")
+                probe.verify()
+            # verify() does not decode the pixels; a full load catches truncated data.
+            with Image.open(io.BytesIO(content)) as image:
+                image.load()
+    except UploadRejected:
+        raise
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise UploadRejected("file_dimensions") from None
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+        raise UploadRejected("file_unreadable") from None
+    return IMAGE_TYPES[kind]
+
+
+async def check_upload_async(content: bytes, *, limit: int, allow_pdf: bool = False) -> CheckedFile:
+    """:func:`check_upload` off the event loop (decoding an image is CPU work)."""
+    return await asyncio.to_thread(check_upload, content, limit=limit, allow_pdf=allow_pdf)
+
+
+async def store(
+    session: AsyncSession,
+    individual: Individual,
+    checked: CheckedFile,
+    *,
+    kind: DocumentKind,
+    sealer: Sealer,
+    now: datetime,
+    consent_id: uuid.UUID | None = None,
+) -> Document:
+    document_id = new_id()
+    document = Document(
+        id=document_id,
+        individual_id=individual.id,
+        partner_id=individual.partner_id,
+        consent_id=consent_id,
+        kind=kind,
+        content_type=checked.content_type,
+        size=len(checked.content),
+        sha256=hashlib.sha256(checked.content).hexdigest(),
+        sealed=sealer.seal(checked.content, aad=str(document_id).encode()),
+        created_at=now,
+    )
+    session.add(document)
+    await session.flush()
+    return document
+
+
+async def discard_unsubmitted(
+    session: AsyncSession, individual_id: uuid.UUID, document_id: str | None
+) -> None:
+    """Delete a replaced upload, unless it already belongs to a submission."""
+    if not document_id:
+        return
+    document = await session.get(Document, uuid.UUID(document_id))
+    if (
+        document is not None
+        and document.individual_id == individual_id
+        and document.submission_id is None
+    ):
+        await session.delete(document)
+        await session.flush()
+
+
+async def load_document_bytes(
+    session: AsyncSession, sealer_or_runtime: object, document_id: uuid.UUID | str
+) -> tuple[str, bytes]:
+    """``(content_type, plaintext)`` of a document, for staff pages only (404 when unknown)."""
+    sealer = sealer_or_runtime
+    if not isinstance(sealer, Sealer):
+        sealer = sealer_for(sealer_or_runtime.secret_key)  # type: ignore[attr-defined]
+    try:
+        parsed = document_id if isinstance(document_id, uuid.UUID) else uuid.UUID(document_id)
+    except ValueError:
+        raise NotFound("No document with this id.") from None
+    document = await session.scalar(select(Document).where(Document.id == parsed))
+    if document is None:
+        raise NotFound("No document with this id.")
+    return document.content_type, sealer.open(document.sealed, aad=str(document.id).encode())

@@ -1,0 +1,1 @@
+"""Sandbox simulations: drive an individual through the real services without a browser."""

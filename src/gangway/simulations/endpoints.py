@@ -1,0 +1,52 @@
+"""``/v3/simulations/*`` (sandbox only; 404 in live). Simulations call the same services, so
+they emit the same events and webhooks as the real path. Add further simulations to ``router``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Depends
+
+from gangway.auth.deps import PartnerDep
+from gangway.errors import NotFound
+from gangway.individuals import service as individuals
+from gangway.individuals.schemas import IndividualOut
+from gangway.models import IndividualStatus
+from gangway.simulations import kyc
+from gangway.simulations.schemas import SimulateKyc
+from gangway.web.deps import ClockDep, RuntimeDep, SessionDep
+from gangway.web.schemas import AUTHENTICATED, error_responses
+
+
+def sandbox_only(runtime: RuntimeDep) -> None:
+    """Simulations do not exist in live."""
+    if not runtime.settings.is_sandbox:
+        raise NotFound()
+
+
+router = APIRouter(
+    prefix="/v3/simulations", tags=["Simulations"], dependencies=[Depends(sandbox_only)]
+)
+
+
+@router.post(
+    "/onboarding/kyc",
+    operation_id="simulateOnboardingKyc",
+    response_model=IndividualOut,
+    responses=error_responses(*AUTHENTICATED, 404, 409, 413, 422),
+)
+async def simulate_onboarding_kyc(
+    body: SimulateKyc,
+    partner: PartnerDep,
+    session: SessionDep,
+    clock: ClockDep,
+    runtime: RuntimeDep,
+) -> IndividualOut:
+    """Fill in synthetic KYC data (personal details, address, verified phone, a passport with
+    generated images, a selfie, due-diligence answers) and submit it, exactly as if the user had
+    finished the hosted flow: the individual becomes `onboarding_data_provided` and
+    `IndividualOnboardingDataProvided` is emitted. Needs `onboarding_requested`, else 422."""
+    now = clock.now()
+    individual = await individuals.get_for_partner(session, partner.partner_id, body.individual_id)
+    individuals.require_status(individual, [IndividualStatus.onboarding_requested])
+    await kyc.fill_synthetic_draft(session, individual, runtime.secret_key, now)
+    result = await kyc.submit(session, individual.id, now)
+    return IndividualOut.model_validate(result.individual)
