@@ -43,6 +43,8 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_json: bool = True
     auto_approve_low_risk: bool = False
+    # A JSON file replacing the shipped high-risk/prohibited country lists (see docs/back-office.md).
+    country_risk_file: str | None = None
     worker_batch_size: int = Field(default=50, ge=1)
     worker_concurrency: int = Field(default=16, ge=1)
     worker_poll_seconds: float = Field(default=1.0, gt=0)

@@ -83,4 +83,6 @@ def test_logs_after_a_full_journey_hold_no_secrets_or_personal_data(
     ]
     for needle in secrets + personal:
         where = logs.find(needle)
-        assert where < 0, f"found {needle[:12]}... in the logs: {logs[max(0, where - 300):where + 100]}"
+        assert where < 0, (
+            f"found {needle[:12]}... in the logs: {logs[max(0, where - 300) : where + 100]}"
+        )

@@ -7,7 +7,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from gangway.onboarding.endpoints import router as onboard_router
-from gangway.onboarding.flow import passkey, render, routes
+from gangway.onboarding.flow import consent_passkey, passkey, render, routes
 from gangway.onboarding.maintenance import purge_expired
 from gangway.simulations.endpoints import router as simulations_router
 from gangway.web.runtime import Runtime
@@ -20,6 +20,7 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     # Mounted before the step routes, whose "/flow/{flow}/{step}" would otherwise match first.
     app.mount("/flow/static", StaticFiles(directory=render.STATIC), name="flow-static")
     app.include_router(passkey.router)
+    app.include_router(consent_passkey.router)
     app.include_router(routes.router)
     app.state.html_errors["/flow"] = render.render_error
 

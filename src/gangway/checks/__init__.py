@@ -1,0 +1,1 @@
+"""Automated checks run at submission: pure rules, screening lookups, the risk level."""

@@ -1,0 +1,302 @@
+"""Reviewer pages: login/logout, dashboard, review queue, individual file, documents, decisions."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from gangway.db.session import transaction
+from gangway.errors import Forbidden, RateLimited
+from gangway.kit.ids import random_token
+from gangway.kit.ratelimit import FailureThrottle
+from gangway.models import ActorType
+from gangway.review import audit, decisions, documents, queries
+from gangway.review import staff as staff_service
+from gangway.review.deps import (
+    COOKIE_NAME,
+    LOGIN_COOKIE_NAME,
+    StaffDep,
+    csrf_protector,
+    verify_form_csrf,
+)
+from gangway.review.web import page, safe_next
+from gangway.web.deps import RuntimeDep, SessionDep
+from gangway.web.middleware import client_ip
+
+router = APIRouter(prefix="/admin", include_in_schema=False)
+
+
+def _cookie_flags(request: Request) -> dict[str, object]:
+    return {
+        "httponly": True,
+        "samesite": "strict",
+        "secure": request.app.state.runtime.settings.public_url_is_https,
+        "path": "/admin",
+    }
+
+
+@router.get("/login")
+async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    """The login page; a pre-session cookie binds its CSRF token."""
+    runtime = request.app.state.runtime
+    pre_key = request.cookies.get(LOGIN_COOKIE_NAME) or random_token(24)
+    response = page(
+        request,
+        "login.html",
+        {
+            "next": safe_next(next),
+            "login_csrf": csrf_protector(runtime).token_for("login:" + pre_key),
+            "error": None,
+        },
+    )
+    response.set_cookie(LOGIN_COOKIE_NAME, pre_key, max_age=3600, **_cookie_flags(request))  # type: ignore[arg-type]
+    return response
+
+
+@router.post("/login")
+async def login(
+    request: Request,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    email: Annotated[str, Form(max_length=320)] = "",
+    password: Annotated[str, Form(max_length=1024)] = "",
+    next: Annotated[str, Form(max_length=500)] = "/admin",
+) -> Response:
+    """Check the password; failures are audited and throttled per address and per email."""
+    pre_key = request.cookies.get(LOGIN_COOKIE_NAME, "")
+    if not pre_key:
+        raise Forbidden("The login form expired. Reload the page and try again.")
+    await verify_form_csrf(request, runtime, "login:" + pre_key)
+    throttle: FailureThrottle = runtime.extras["staff_login_throttle"]
+    address = client_ip(request.scope)
+    email_key = "email:" + email.strip().lower()
+    now = runtime.clock.now()
+    waits = [
+        w for w in (throttle.retry_after("ip:" + address), throttle.retry_after(email_key)) if w
+    ]
+    if waits:
+        await audit.record(
+            session,
+            action="staff.login_throttled",
+            now=now,
+            actor_type=ActorType.staff,
+            actor_id=email.strip().lower()[:320] or None,
+            client_ip=address,
+        )
+        # Rendered, not raised, so that the audit entry above is committed.
+        return page(
+            request,
+            "login.html",
+            {
+                "next": safe_next(next),
+                "login_csrf": csrf_protector(runtime).token_for("login:" + pre_key),
+                "error": RateLimited.default_message
+                + " Too many failed logins: wait a few minutes and try again.",
+                "email": email,
+            },
+            status_code=429,
+            headers={"Retry-After": str(max(waits))},
+        )
+    user = await staff_service.authenticate(session, email, password)
+    if user is None:
+        throttle.fail("ip:" + address)
+        throttle.fail(email_key)
+        await audit.record(
+            session,
+            action="staff.login_failed",
+            now=now,
+            actor_type=ActorType.staff,
+            actor_id=email.strip().lower()[:320] or None,
+            client_ip=address,
+        )
+        return page(
+            request,
+            "login.html",
+            {
+                "next": safe_next(next),
+                "login_csrf": csrf_protector(runtime).token_for("login:" + pre_key),
+                "error": "The email or password is not correct.",
+                "email": email,
+            },
+            status_code=401,
+        )
+    throttle.reset(email_key)
+    key = await staff_service.open_session(session, user, now, address)
+    await audit.record(
+        session,
+        action="staff.login",
+        now=now,
+        actor_type=ActorType.staff,
+        actor_id=user.id,
+        subject_id=user.id,
+        client_ip=address,
+    )
+    response = RedirectResponse(safe_next(next), status_code=303)
+    response.set_cookie(COOKIE_NAME, key, **_cookie_flags(request))  # type: ignore[arg-type]
+    response.delete_cookie(LOGIN_COOKIE_NAME, path="/admin")
+    return response
+
+
+@router.post("/logout")
+async def logout(
+    request: Request, staff: StaffDep, runtime: RuntimeDep, session: SessionDep
+) -> Response:
+    now = runtime.clock.now()
+    await staff_service.end_session(session, staff.session_id, now)
+    await audit.record(
+        session,
+        action="staff.logout",
+        now=now,
+        actor_type=ActorType.staff,
+        actor_id=staff.staff_id,
+        subject_id=staff.staff_id,
+        client_ip=client_ip(request.scope),
+    )
+    response = RedirectResponse("/admin/login", status_code=303)
+    response.delete_cookie(COOKIE_NAME, path="/admin")
+    return response
+
+
+@router.get("")
+async def dashboard(request: Request, staff: StaffDep, session: SessionDep) -> Response:
+    failed = await _failed_deliveries(session)
+    return page(
+        request, "dashboard.html", {"board": await queries.dashboard(session, failed)}, staff=staff
+    )
+
+
+async def _failed_deliveries(session: SessionDep) -> int | None:
+    from gangway.review import webhooks_bridge
+
+    return await webhooks_bridge.failed_delivery_count(session)
+
+
+@router.get("/queue")
+async def queue(
+    request: Request,
+    staff: StaffDep,
+    session: SessionDep,
+    partner: Annotated[str | None, Query(max_length=64)] = None,
+    risk: Annotated[str | None, Query(max_length=10)] = None,
+) -> Response:
+    items = await queries.review_queue(session, partner_id=partner, risk=risk)
+    return page(
+        request,
+        "queue.html",
+        {
+            "items": items,
+            "pending": await queries.pending_actions_to_review(session, partner_id=partner),
+            "partners": await queries.partners(session),
+            "partner_filter": partner or "",
+            "risk_filter": risk or "",
+            "risk_levels": queries.RISK_LEVELS,
+        },
+        staff=staff,
+    )
+
+
+@router.get("/individuals")
+async def find(
+    request: Request,
+    staff: StaffDep,
+    session: SessionDep,
+    q: Annotated[str, Query(max_length=320)] = "",
+) -> Response:
+    found = await queries.find_individuals(session, q) if q.strip() else []
+    return page(request, "find.html", {"q": q, "found": found}, staff=staff)
+
+
+@router.get("/individuals/{individual_id}")
+async def individual(
+    request: Request,
+    individual_id: str,
+    staff: StaffDep,
+    session: SessionDep,
+    done: Annotated[str | None, Query(max_length=20)] = None,
+) -> Response:
+    person = await decisions.load_individual(session, individual_id)
+    file = await queries.individual_file(session, person)
+    return page(
+        request,
+        "individual.html",
+        {
+            "file": file,
+            "sections": queries.submitted_sections(
+                (file.submission.data if file.submission else None) or {}
+            ),
+            "actors": await queries.staff_emails(session, file.audit_trail),
+            "allowed": decisions.decisions_for(person.status),
+            "reasons": decisions.REASONS,
+            "done": done if done in {d.value for d in decisions.Decision} else None,
+        },
+        staff=staff,
+    )
+
+
+@router.get("/individuals/{individual_id}/documents/{document_id}")
+async def document(
+    request: Request,
+    individual_id: str,
+    document_id: str,
+    staff: StaffDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+) -> Response:
+    """The decrypted file, for staff eyes only: never cached, every view audited."""
+    person = await decisions.load_individual(session, individual_id)
+    doc = await documents.load_document(session, person.id, document_id)
+    content = await documents.open_document(session, runtime, doc)
+    # A GET runs in a read-only transaction; the view is audited in its own write transaction,
+    # committed before a single byte is served.
+    async with transaction(runtime.sessions) as writer:
+        await audit.record(
+            writer,
+            action="document.viewed",
+            now=runtime.clock.now(),
+            actor_type=ActorType.staff,
+            actor_id=staff.staff_id,
+            subject_id=person.id,
+            client_ip=client_ip(request.scope),
+            detail={"document_id": str(doc.id), "kind": doc.kind},
+        )
+    inline = doc.content_type in documents.INLINE_TYPES
+    media_type = doc.content_type if inline else "application/octet-stream"
+    disposition = "inline" if inline else "attachment"
+    return Response(
+        content,
+        media_type=media_type,
+        headers={
+            "Cache-Control": "no-store, private",
+            "Content-Disposition": f'{disposition}; filename="{doc.kind}"',
+            "Cross-Origin-Resource-Policy": "same-origin",
+        },
+    )
+
+
+@router.post("/individuals/{individual_id}/decision")
+async def decide(
+    request: Request,
+    individual_id: str,
+    staff: StaffDep,
+    runtime: RuntimeDep,
+    session: SessionDep,
+    decision: Annotated[decisions.Decision, Form()],
+    reason: Annotated[str | None, Form(max_length=64)] = None,
+    note: Annotated[str | None, Form(max_length=decisions.MAX_NOTE)] = None,
+) -> Response:
+    """Approve, reject, block or unblock; one transaction with the event and the audit entry."""
+    person = await decisions.load_individual(session, individual_id)
+    await decisions.decide(
+        session,
+        person,
+        decision,
+        actor=decisions.Actor(ActorType.staff, str(staff.staff_id), client_ip(request.scope)),
+        now=runtime.clock.now(),
+        reason=reason or None,
+        note=note,
+    )
+    return RedirectResponse(
+        f"/admin/individuals/{person.id}?done={decision.value}", status_code=303
+    )

@@ -1,0 +1,235 @@
+"""Read models of the back-office pages (staff see every partner's data)."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from gangway import models
+from gangway.kit.ids import parse_uuid
+from gangway.models import AuditEntry, Event, Individual, IndividualStatus, Partner, StaffUser
+from gangway.models.onboarding import Document, OnboardingSubmission
+from gangway.review import audit
+
+QUEUE_LIMIT = 200
+RISK_LEVELS = ("low", "medium", "high")
+
+
+@dataclass
+class QueueItem:
+    individual: Individual
+    partner_name: str
+    risk_level: str | None
+    failing: list[dict[str, Any]]
+    submitted_at: datetime | None
+
+
+@dataclass
+class Dashboard:
+    counts: dict[str, int]
+    queue_length: int
+    oldest_waiting_since: datetime | None
+    failed_deliveries: int | None
+
+
+@dataclass
+class IndividualFile:
+    individual: Individual
+    partner: Partner
+    submission: OnboardingSubmission | None
+    documents: list[Document]
+    events: list[Event]
+    audit_trail: list[AuditEntry]
+    pending_actions: list[Any] | None  # None: the pending-actions feature is not installed
+    checks: list[dict[str, Any]] = field(default_factory=list)
+
+
+def _failing(check_results: Any) -> list[dict[str, Any]]:
+    if not isinstance(check_results, list):
+        return []
+    return [c for c in check_results if isinstance(c, dict) and c.get("result") in ("warn", "fail")]
+
+
+async def dashboard(session: AsyncSession, failed_deliveries: int | None) -> Dashboard:
+    rows = await session.execute(
+        select(Individual.status, func.count(Individual.id)).group_by(Individual.status)
+    )
+    counts = {str(s): 0 for s in IndividualStatus}
+    counts.update({status: count for status, count in rows})
+    oldest = await session.scalar(
+        select(func.min(Individual.updated_at)).where(
+            Individual.status == IndividualStatus.onboarding_data_provided
+        )
+    )
+    return Dashboard(
+        counts,
+        counts[IndividualStatus.onboarding_data_provided],
+        oldest,
+        failed_deliveries,
+    )
+
+
+async def review_queue(
+    session: AsyncSession, *, partner_id: str | None, risk: str | None
+) -> list[QueueItem]:
+    """Submitted individuals awaiting a decision, oldest first."""
+    query = (
+        select(
+            Individual,
+            Partner.name,
+            OnboardingSubmission.risk_level,
+            OnboardingSubmission.check_results,
+            OnboardingSubmission.created_at,
+        )
+        .join(Partner, Partner.id == Individual.partner_id)
+        .outerjoin(OnboardingSubmission, OnboardingSubmission.individual_id == Individual.id)
+        .where(Individual.status == IndividualStatus.onboarding_data_provided)
+    )
+    parsed_partner = parse_uuid(partner_id) if partner_id else None
+    if partner_id:
+        query = query.where(Individual.partner_id == parsed_partner)
+    if risk in RISK_LEVELS:
+        query = query.where(OnboardingSubmission.risk_level == risk)
+    query = query.order_by(Individual.updated_at, Individual.id).limit(QUEUE_LIMIT)
+    return [
+        QueueItem(individual, name, level, _failing(results), submitted)
+        for individual, name, level, results, submitted in await session.execute(query)
+    ]
+
+
+async def partners(session: AsyncSession) -> list[Partner]:
+    return list(await session.scalars(select(Partner).order_by(Partner.name, Partner.id)))
+
+
+async def individual_file(session: AsyncSession, individual: Individual) -> IndividualFile:
+    partner = await session.get(Partner, individual.partner_id)
+    assert partner is not None  # a foreign key guarantees it
+    submission = await session.scalar(
+        select(OnboardingSubmission)
+        .where(OnboardingSubmission.individual_id == individual.id)
+        .order_by(OnboardingSubmission.created_at.desc())
+        .limit(1)
+    )
+    documents = list(
+        await session.scalars(
+            select(Document)
+            .where(Document.individual_id == individual.id)
+            .order_by(Document.created_at, Document.kind)
+        )
+    )
+    events = list(
+        await session.scalars(
+            select(Event)
+            .where(Event.individual_id == individual.id, Event.partner_id == individual.partner_id)
+            .order_by(Event.created_at, Event.id)
+        )
+    )
+    return IndividualFile(
+        individual=individual,
+        partner=partner,
+        submission=submission,
+        documents=documents,
+        events=events,
+        audit_trail=await audit.for_subject(session, individual.id),
+        pending_actions=await _pending_actions(session, individual.id),
+        checks=list(submission.check_results or []) if submission else [],
+    )
+
+
+async def _pending_actions(session: AsyncSession, individual_id: uuid.UUID) -> list[Any] | None:
+    model = getattr(models, "PendingAction", None)
+    if model is None:
+        return None
+    rows = await session.scalars(
+        select(model).where(model.individual_id == individual_id).order_by(model.created_at)
+    )
+    return list(rows)
+
+
+async def find_individuals(session: AsyncSession, text: str) -> list[Individual]:
+    """Look-up by id or exact email, across partners."""
+    text = text.strip()
+    parsed = parse_uuid(text)
+    if parsed is not None:
+        query = select(Individual).where(Individual.id == parsed)
+    else:
+        query = select(Individual).where(func.lower(Individual.email) == text.lower()).limit(50)
+    return list(await session.scalars(query))
+
+
+async def pending_actions_to_review(
+    session: AsyncSession, *, partner_id: str | None
+) -> list[tuple[Any, Individual, str]] | None:
+    """Completed pending actions no reviewer has looked at yet, oldest first (``None`` when the
+    pending-actions feature is not installed)."""
+    model = getattr(models, "PendingAction", None)
+    if model is None or not hasattr(model, "reviewed_at"):
+        return None
+    query = (
+        select(model, Individual, Partner.name)
+        .join(Individual, Individual.id == model.individual_id)
+        .join(Partner, Partner.id == Individual.partner_id)
+        .where(model.status == "completed", model.reviewed_at.is_(None))
+    )
+    if partner_id:
+        query = query.where(Individual.partner_id == parse_uuid(partner_id))
+    query = query.order_by(model.completed_at, model.id).limit(QUEUE_LIMIT)
+    return [(action, person, name) for action, person, name in await session.execute(query)]
+
+
+# The frozen submission shape, in the order a reviewer reads it; unknown keys follow.
+SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
+    ("Personal", "personal", ("first_name", "last_name", "date_of_birth", "nationality")),
+    ("Address", "address", ("street1", "street2", "postal_code", "city", "region", "country_code")),
+    ("Phone", "phone", ("phone_number", "verified")),
+    ("Identity document", "document", ("type", "number", "issuing_country", "expiry_date")),
+    (
+        "Due-diligence answers",
+        "questions",
+        (
+            "employment_status",
+            "occupation",
+            "source_of_funds",
+            "expected_monthly_amount",
+            "purpose",
+            "tax_residence_country",
+            "tax_id",
+            "us_person",
+            "pep",
+            "pep_details",
+        ),
+    ),
+    ("Security", "security", ("passkey",)),
+)
+HIDDEN_KEYS = frozenset({"front_id", "back_id", "selfie_id", "document_id"})
+
+
+def submitted_sections(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
+    """The submission as titled lists of ``(field, value)`` in a stable order."""
+    sections: list[tuple[str, list[tuple[str, Any]]]] = [
+        ("Contact", [("email", data.get("email"))])
+    ]
+    for title, key, order in SECTIONS:
+        values = data.get(key)
+        if not isinstance(values, dict):
+            sections.append((title, []))
+            continue
+        names = [k for k in order if k in values]
+        names += sorted(k for k in values if k not in order and k not in HIDDEN_KEYS)
+        sections.append((title, [(name, values[name]) for name in names]))
+    return sections
+
+
+async def staff_emails(session: AsyncSession, entries: list[AuditEntry]) -> dict[str, str]:
+    """Emails of the staff actors of ``entries``, to show instead of their ids."""
+    ids = {parse_uuid(e.actor_id) for e in entries if e.actor_type == "staff" and e.actor_id}
+    ids.discard(None)
+    if not ids:
+        return {}
+    rows = await session.execute(select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(ids)))
+    return {str(staff_id): email for staff_id, email in rows}

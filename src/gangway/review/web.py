@@ -1,0 +1,91 @@
+"""Templates, the page renderer and the friendly error page for ``/admin``."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from fastapi import Request
+from fastapi.responses import RedirectResponse, Response
+from fastapi.templating import Jinja2Templates
+
+from gangway.errors import AppError
+from gangway.review.deps import csrf_protector
+from gangway.review.staff import StaffContext
+
+HERE = Path(__file__).parent
+templates = Jinja2Templates(directory=str(HERE / "templates"))
+
+
+def _when(value: datetime | None) -> str:
+    if value is None:
+        return "—"
+    return value.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+def _age(value: datetime | None, now: datetime | None = None) -> str:
+    if value is None:
+        return "—"
+    seconds = int(((now or datetime.now(UTC)) - value).total_seconds())
+    if seconds < 3600:
+        return f"{max(seconds // 60, 0)} min"
+    if seconds < 86400:
+        return f"{seconds // 3600} h"
+    return f"{seconds // 86400} d"
+
+
+templates.env.filters["when"] = _when
+templates.env.filters["age"] = _age
+templates.env.autoescape = True
+
+
+def page(
+    request: Request,
+    name: str,
+    context: dict[str, Any],
+    *,
+    staff: StaffContext | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    runtime = request.app.state.runtime
+    full = {
+        "staff": staff,
+        "csrf_token": csrf_protector(runtime).token_for(staff.session_key) if staff else "",
+        "now": runtime.clock.now(),
+        **context,
+    }
+    return templates.TemplateResponse(request, name, full, status_code=status_code, headers=headers)
+
+
+def render_error(request: Request, error: AppError) -> Response:
+    """``app.state.html_errors['/admin']``: a login redirect for 401, a friendly page otherwise."""
+    if error.status == 401:
+        target = "/admin/login"
+        if request.method == "GET" and request.url.path not in ("/admin/login", "/admin/logout"):
+            target += "?next=" + quote(request.url.path, safe="/")
+        return RedirectResponse(target, status_code=303)
+    staff = getattr(request.state, "staff", None)
+    back = request.headers.get("referer") or ""
+    return page(
+        request,
+        "error.html",
+        {"error": error, "back": back if _same_site(request, back) else "/admin"},
+        staff=staff,
+        status_code=error.status,
+        headers={k: v for k, v in error.headers.items() if k.lower() == "retry-after"},
+    )
+
+
+def _same_site(request: Request, url: str) -> bool:
+    base = str(request.base_url).rstrip("/")
+    return url.startswith(base + "/admin")
+
+
+def safe_next(target: str | None) -> str:
+    """Only back-office paths: never an open redirect."""
+    if target and target.startswith("/admin") and "//" not in target and "\\" not in target:
+        return target
+    return "/admin"

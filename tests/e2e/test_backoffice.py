@@ -1,0 +1,179 @@
+"""The back office in headless Chromium: a reviewer approves a submitted individual; the partner
+sees the event and its webhook endpoint receives it. A reviewer cannot open admin pages."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import socket
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+import uvicorn
+from tests.conftest import PartnerHandle, make_settings, new_partner
+from tests.review.conftest import PASSWORD, submit_individual
+from tests.webhooks.conftest import Receiver, start_receiver
+
+from gangway.app import create_app
+from gangway.db.session import transaction
+from gangway.kit.clock import FrozenClock
+from gangway.models import StaffRole
+from gangway.review.staff import create_staff
+
+CHROMIUM = "/usr/bin/chromium"
+ARGS = [
+    "--headless=new",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
+
+pytestmark = pytest.mark.browser
+
+
+def _require_browser() -> None:
+    if not os.path.exists(CHROMIUM):
+        if os.environ.get("GANGWAY_REQUIRE_BROWSER") == "1":
+            pytest.fail(f"{CHROMIUM} is missing and GANGWAY_REQUIRE_BROWSER=1")
+        pytest.skip(f"{CHROMIUM} is not installed")
+
+
+@dataclass
+class Served:
+    base_url: str
+    app: object
+    partner: PartnerHandle
+    receiver: Receiver
+
+    async def staff(self, email: str, role: StaffRole) -> str:
+        runtime = self.app.state.runtime  # type: ignore[attr-defined]
+        async with transaction(runtime.sessions) as session:
+            await create_staff(session, email, PASSWORD, role, runtime.clock.now())
+        return email
+
+
+@pytest.fixture
+async def served(app, database_url: str) -> AsyncIterator[Served]:  # type: ignore[no-untyped-def]
+    """The app (with its embedded webhook worker) on a free loopback port; ``app`` cleans tables."""
+    _require_browser()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    base_url = f"http://127.0.0.1:{port}"
+    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+    application = create_app(
+        make_settings(database_url, public_url=base_url), clock=clock, run_worker=True
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(application, log_config=None, lifespan="on", access_log=False)
+    )
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        if task.done():
+            task.result()
+        await asyncio.sleep(0.01)
+    receiver = start_receiver()
+    handle = await new_partner(application, "Acme Pay")
+    try:
+        yield Served(base_url, application, handle, receiver)
+    finally:
+        await handle.http.aclose()
+        receiver.server.shutdown()
+        receiver.server.server_close()
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@pytest.fixture
+async def browser():  # type: ignore[no-untyped-def]
+    _require_browser()
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+async def _log_in(page, base_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
+    await page.goto(base_url + "/admin")
+    assert page.url.startswith(base_url + "/admin/login")
+    await page.get_by_label("Email").fill(email)
+    await page.get_by_label("Password").fill(PASSWORD)
+    await page.get_by_role("button", name="Log in").click()
+    await page.wait_for_url(base_url + "/admin")
+
+
+async def test_reviewer_finds_reviews_and_approves_a_submission(served: Served, browser) -> None:  # type: ignore[no-untyped-def]
+    endpoint = await served.partner.http.post("/v3/webhooks", json={"url": served.receiver.url})
+    assert endpoint.status_code == 201, endpoint.text
+    individual = await submit_individual(served.partner, first_name="Greta", last_name="Garbo")
+    email = await served.staff("reviewer@bank.example", StaffRole.reviewer)
+
+    context = await browser.new_context()
+    page = await context.new_page()
+    problems: list[str] = []
+    page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+    await _log_in(page, served.base_url, email)
+
+    await page.get_by_role("link", name="Review queue").click()
+    await page.wait_for_url("**/admin/queue")
+    row = page.get_by_role("row").filter(has_text="Greta Garbo")
+    assert "Acme Pay" in await row.inner_text()
+    await row.get_by_role("link", name="Greta Garbo").click()
+    await page.wait_for_url(f"**/admin/individuals/{individual['id']}")
+
+    checks = page.locator("table.checks")
+    for name in ("age", "document expiry", "sanctions", "pep"):
+        assert await checks.get_by_role("cell", name=name, exact=True).count() == 1
+    images = page.locator(".documents img")
+    assert await images.count() == 2
+    for index in range(2):
+        image = images.nth(index)
+        await image.scroll_into_view_if_needed()
+        loaded = await image.evaluate("img => img.complete && img.naturalWidth > 0")
+        assert loaded, await image.get_attribute("alt")
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    await page.screenshot(path=str(ARTIFACTS / "backoffice-individual.png"), full_page=True)
+
+    await page.get_by_label("Note (optional)").first.fill("Documents and selfie match.")
+    await page.get_by_role("button", name="Approve").click()
+    await page.get_by_text("Decision saved: approve.").wait_for()
+    assert "activated" in await page.locator("h1").inner_text()
+    await page.screenshot(path=str(ARTIFACTS / "backoffice-approved.png"), full_page=True)
+    assert not [p for p in problems if "Content Security Policy" in p], problems
+
+    events = await served.partner.http.get(
+        f"/v3/events?individual_id={individual['id']}&name=IndividualActivated"
+    )
+    assert [e["name"] for e in events.json()["data"]] == ["IndividualActivated"]
+    received = await served.receiver.wait_for(2, within=20)  # the submission and the approval
+    bodies = [json.loads(r.body) for r in received]
+    activated = [b for b in bodies if b.get("type", b.get("name")) == "IndividualActivated"]
+    assert activated, bodies
+    await context.close()
+
+
+async def test_reviewer_cannot_reach_admin_pages(served: Served, browser) -> None:  # type: ignore[no-untyped-def]
+    email = await served.staff("second@bank.example", StaffRole.reviewer)
+    context = await browser.new_context()
+    page = await context.new_page()
+    await _log_in(page, served.base_url, email)
+    assert await page.get_by_role("link", name="Partners").count() == 0
+    response = await page.goto(served.base_url + "/admin/partners")
+    assert response is not None and response.status == 403
+    assert "administrators only" in await page.inner_text("main")
+    await page.goto(served.base_url + "/admin/staff")
+    assert "administrators only" in await page.inner_text("main")
+    await context.close()

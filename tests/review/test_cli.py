@@ -1,0 +1,178 @@
+"""``gangway staff create``, ``gangway screening load`` and ``gangway demo`` as real subprocesses."""
+
+from __future__ import annotations
+
+import re
+from importlib import resources
+
+import httpx
+from sqlalchemy import func, select
+
+from gangway.db.session import transaction
+from gangway.models import SanctionsEntry, StaffUser
+from gangway.web.runtime import Runtime
+from tests.cli.test_cli import gangway
+from tests.review.conftest import PASSWORD, StaffBrowser
+
+SAMPLE = str(resources.files("gangway.checks").joinpath("data/sample_sanctions.csv"))
+
+
+def run_with_input(database_url: str, stdin: str, *args: str):  # type: ignore[no-untyped-def]
+    import os
+    import subprocess
+    import sys
+
+    from tests.conftest import TEST_SECRET
+
+    return subprocess.run(
+        [sys.executable, "-m", "gangway.cli.main", *args],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "GANGWAY_DATABASE_URL": database_url, "GANGWAY_SECRET_KEY": TEST_SECRET},
+        timeout=60,
+        check=False,
+    )
+
+
+async def test_staff_create_from_stdin_then_log_in(
+    app,
+    database_url: str,
+    client: httpx.AsyncClient,  # type: ignore[no-untyped-def]
+) -> None:
+    result = run_with_input(
+        database_url,
+        PASSWORD + "\n",
+        "staff",
+        "create",
+        "Officer@Bank.example",
+        "--role",
+        "admin",
+        "--password-stdin",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Created admin officer@bank.example" in result.stdout
+    assert PASSWORD not in result.stdout
+    browser = StaffBrowser("officer@bank.example", "admin", client)
+    assert (await browser.login()).status_code == 303
+    assert (await client.get("/admin/partners")).status_code == 200
+
+
+async def test_staff_create_prompts_twice(app, database_url: str, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+    mismatch_then_match = f"{PASSWORD}\nsomething else entirely\n{PASSWORD}\n{PASSWORD}\n"
+    result = run_with_input(
+        database_url,
+        mismatch_then_match,
+        "staff",
+        "create",
+        "prompted@bank.example",
+        "--role",
+        "reviewer",
+    )
+    assert result.returncode == 0, result.stderr + result.stdout
+    async with transaction(runtime.read_sessions) as session:
+        user = await session.scalar(
+            select(StaffUser).where(StaffUser.email == "prompted@bank.example")
+        )
+    assert user is not None and user.role == "reviewer"
+    assert user.password_hash.startswith("$argon2id$")
+
+
+async def test_staff_create_refuses_bad_input(app, database_url: str) -> None:  # type: ignore[no-untyped-def]
+    short = run_with_input(
+        database_url,
+        "short\n",
+        "staff",
+        "create",
+        "a@bank.example",
+        "--role",
+        "reviewer",
+        "--password-stdin",
+    )
+    assert short.returncode != 0 and "at least 12 characters" in short.stderr
+    role = run_with_input(
+        database_url,
+        PASSWORD + "\n",
+        "staff",
+        "create",
+        "a@bank.example",
+        "--role",
+        "boss",
+        "--password-stdin",
+    )
+    assert role.returncode != 0 and "boss" in role.stderr
+    email = run_with_input(
+        database_url,
+        PASSWORD + "\n",
+        "staff",
+        "create",
+        "not-an-email",
+        "--role",
+        "reviewer",
+        "--password-stdin",
+    )
+    assert email.returncode != 0 and "email" in email.stderr.lower()
+    first = run_with_input(
+        database_url,
+        PASSWORD + "\n",
+        "staff",
+        "create",
+        "b@bank.example",
+        "--role",
+        "reviewer",
+        "--password-stdin",
+    )
+    assert first.returncode == 0
+    again = run_with_input(
+        database_url,
+        PASSWORD + "\n",
+        "staff",
+        "create",
+        "B@bank.example",
+        "--role",
+        "admin",
+        "--password-stdin",
+    )
+    assert again.returncode != 0 and "already exists" in again.stderr
+
+
+async def test_screening_load_replaces_the_list(
+    app, database_url: str, runtime: Runtime, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    for _ in range(2):  # loading twice replaces, never duplicates
+        result = gangway(database_url, "screening", "load", SAMPLE)
+        assert result.returncode == 0, result.stderr
+        assert "Loaded 6 listed persons" in result.stdout
+    async with transaction(runtime.read_sessions) as session:
+        assert await session.scalar(select(func.count(SanctionsEntry.id))) == 6
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("name,country\nX,Y\n")
+    refused = gangway(database_url, "screening", "load", str(wrong))
+    assert refused.returncode != 0 and "targets.simple" in refused.stderr
+    async with transaction(runtime.read_sessions) as session:
+        assert await session.scalar(select(func.count(SanctionsEntry.id))) == 6
+
+
+async def test_demo_prints_working_credentials(
+    app,
+    database_url: str,
+    client: httpx.AsyncClient,  # type: ignore[no-untyped-def]
+) -> None:
+    result = gangway(database_url, "demo")
+    assert result.returncode == 0, result.stderr
+    api_key = re.search(r"API key:\s+(\S+)", result.stdout)
+    password = re.search(r"Password:\s+(\S+)", result.stdout)
+    assert api_key and password
+    assert (
+        await client.post("/v3/auth/login", json={"api_key": api_key.group(1)})
+    ).status_code == 200
+    browser = StaffBrowser("reviewer@demo.example", "reviewer", client)
+    assert (await browser.login(password.group(1))).status_code == 303
+    assert (
+        "/admin" in result.stdout
+        and "/onboard" in result.stdout
+        and "redirect_url" in result.stdout
+    )
+    # Running it again works and issues a new password.
+    again = gangway(database_url, "demo")
+    assert again.returncode == 0, again.stderr
