@@ -301,3 +301,46 @@ async def for_individual(session: AsyncSession, individual_id: uuid.UUID) -> lis
         .order_by(PendingAction.created_at.desc())
     )
     return list(rows)
+
+
+async def mark_reviewed(
+    session: AsyncSession,
+    action: PendingAction,
+    *,
+    now: datetime,
+    actor_id: str | uuid.UUID,
+    client_ip: str | None = None,
+) -> PendingAction:
+    """A reviewer has looked at what the user sent for a completed action (leaves the queue)."""
+    if action.status != ConsentStatus.completed:
+        raise RequestBlocked.needs_status("pending action", [ConsentStatus.completed])
+    if action.reviewed_at is None:
+        action.reviewed_at = now
+        await audit.record(
+            session,
+            action="pending_action.reviewed",
+            now=now,
+            actor_type=ActorType.staff,
+            actor_id=actor_id,
+            subject_id=action.individual_id,
+            client_ip=client_ip,
+            detail={"pending_action_id": str(action.id)},
+        )
+    return action
+
+
+async def get_for_individual(
+    session: AsyncSession, individual_id: uuid.UUID, action_id: str
+) -> PendingAction:
+    """Staff scope: the action must belong to the individual whose page the form is on."""
+    parsed = parse_uuid(action_id)
+    action = None
+    if parsed is not None:
+        action = await session.scalar(
+            select(PendingAction).where(
+                PendingAction.id == parsed, PendingAction.individual_id == individual_id
+            )
+        )
+    if action is None:
+        raise NotFound("No pending action with this id.")
+    return action

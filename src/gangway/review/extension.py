@@ -9,7 +9,7 @@ from gangway.checks import runner
 from gangway.events import service as events
 from gangway.kit.ratelimit import FailureThrottle
 from gangway.onboarding import hooks
-from gangway.review import admin, pages
+from gangway.review import admin, pages, pending
 from gangway.review.web import HERE, render_error
 from gangway.simulations import status as status_simulation
 from gangway.web.runtime import Runtime
@@ -32,5 +32,6 @@ def install(app: FastAPI, runtime: Runtime) -> None:
     app.mount("/admin/static", StaticFiles(directory=str(HERE / "static")), name="admin-static")
     app.include_router(pages.router)
     app.include_router(admin.router)
+    app.include_router(pending.router)
     app.include_router(status_simulation.router)
     app.state.html_errors["/admin"] = render_error

@@ -12,6 +12,7 @@ from gangway.errors import Forbidden, RateLimited
 from gangway.kit.ids import random_token
 from gangway.kit.ratelimit import FailureThrottle
 from gangway.models import ActorType
+from gangway.pending_actions import service as pending_actions
 from gangway.review import audit, decisions, documents, queries
 from gangway.review import staff as staff_service
 from gangway.review.deps import (
@@ -208,11 +209,20 @@ async def find(
     return page(request, "find.html", {"q": q, "found": found}, staff=staff)
 
 
+DONE_MESSAGES = {
+    **{d.value: f"Decision saved: {d.value}." for d in decisions.Decision},
+    "requested": "Pending action requested; the partner is notified.",
+    "canceled": "Pending action canceled.",
+    "reviewed": "Pending action marked as reviewed.",
+}
+
+
 @router.get("/individuals/{individual_id}")
 async def individual(
     request: Request,
     individual_id: str,
     staff: StaffDep,
+    runtime: RuntimeDep,
     session: SessionDep,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
@@ -229,7 +239,12 @@ async def individual(
             "actors": await queries.staff_emails(session, file.audit_trail),
             "allowed": decisions.decisions_for(person.status),
             "reasons": decisions.REASONS,
-            "done": done if done in {d.value for d in decisions.Decision} else None,
+            "done": done if done in DONE_MESSAGES else None,
+            "done_message": DONE_MESSAGES.get(done or ""),
+            "raisable": person.status in pending_actions.RAISABLE_FROM,
+            "default_descriptions": pending_actions.DEFAULT_DESCRIPTIONS,
+            "default_expiry": (runtime.clock.now() + pending_actions.DEFAULT_LIFETIME).date(),
+            "now": runtime.clock.now(),
         },
         staff=staff,
     )

@@ -10,9 +10,16 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gangway import models
 from gangway.kit.ids import parse_uuid
-from gangway.models import AuditEntry, Event, Individual, IndividualStatus, Partner, StaffUser
+from gangway.models import (
+    AuditEntry,
+    Event,
+    Individual,
+    IndividualStatus,
+    Partner,
+    PendingAction,
+    StaffUser,
+)
 from gangway.models.onboarding import Document, OnboardingSubmission
 from gangway.review import audit
 
@@ -45,7 +52,7 @@ class IndividualFile:
     documents: list[Document]
     events: list[Event]
     audit_trail: list[AuditEntry]
-    pending_actions: list[Any] | None  # None: the pending-actions feature is not installed
+    pending_actions: list[PendingAction]
     checks: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -141,12 +148,11 @@ async def individual_file(session: AsyncSession, individual: Individual) -> Indi
     )
 
 
-async def _pending_actions(session: AsyncSession, individual_id: uuid.UUID) -> list[Any] | None:
-    model = getattr(models, "PendingAction", None)
-    if model is None:
-        return None
+async def _pending_actions(session: AsyncSession, individual_id: uuid.UUID) -> list[PendingAction]:
     rows = await session.scalars(
-        select(model).where(model.individual_id == individual_id).order_by(model.created_at)
+        select(PendingAction)
+        .where(PendingAction.individual_id == individual_id)
+        .order_by(PendingAction.created_at)
     )
     return list(rows)
 
@@ -164,12 +170,9 @@ async def find_individuals(session: AsyncSession, text: str) -> list[Individual]
 
 async def pending_actions_to_review(
     session: AsyncSession, *, partner_id: str | None
-) -> list[tuple[Any, Individual, str]] | None:
-    """Completed pending actions no reviewer has looked at yet, oldest first (``None`` when the
-    pending-actions feature is not installed)."""
-    model = getattr(models, "PendingAction", None)
-    if model is None or not hasattr(model, "reviewed_at"):
-        return None
+) -> list[tuple[PendingAction, Individual, str]]:
+    """Completed pending actions no reviewer has looked at yet, oldest first."""
+    model = PendingAction
     query = (
         select(model, Individual, Partner.name)
         .join(Individual, Individual.id == model.individual_id)
