@@ -49,6 +49,8 @@ class Settings(BaseSettings):
     worker_concurrency: int = Field(default=16, ge=1)
     worker_poll_seconds: float = Field(default=1.0, gt=0)
     worker_lease_seconds: int = Field(default=60, ge=5)
+    # Addresses of the load balancers whose X-Forwarded-For is trusted (comma-separated, or *).
+    forwarded_allow_ips: str = "127.0.0.1"
     shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=120)
     sms_http_url: str | None = None
     sms_http_token: str | None = None

@@ -27,3 +27,20 @@ async def test_rate_limit_headers_and_429_beyond_the_limit(app) -> None:  # type
     assert limited[0].json()["error"]["code"] == "rate_limited"
     assert int(limited[0].headers["Retry-After"]) >= 1
     await partner.http.aclose()
+
+
+def test_failure_throttle_refuses_after_the_allowance_and_forgets_after_the_window() -> None:
+    from gangway.kit.ratelimit import FailureThrottle
+
+    now = [1000.0]
+    throttle = FailureThrottle(3, 60, monotonic=lambda: now[0], max_keys=2)
+    for _ in range(3):
+        assert throttle.retry_after("1.2.3.4") is None
+        throttle.fail("1.2.3.4")
+    assert throttle.retry_after("1.2.3.4") == 60
+    now[0] += 61
+    assert throttle.retry_after("1.2.3.4") is None
+    # Bounded memory: the oldest key goes first.
+    for key in ("a", "b", "c"):
+        throttle.fail(key)
+    assert throttle.retry_after("a") is None and len(throttle._failures) == 2

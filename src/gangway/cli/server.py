@@ -43,6 +43,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
         port=port,
         log_config=None,
         proxy_headers=True,
+        forwarded_allow_ips=settings.forwarded_allow_ips,
         timeout_graceful_shutdown=30,
         server_header=False,
     )

@@ -9,11 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.config import Settings
-from gangway.errors import NotFound, RequestBlocked
+from gangway.errors import NotFound
 from gangway.kit.ids import parse_uuid
-from gangway.models import Consent, ConsentStatus, Individual
+from gangway.models import Consent, Individual
 from gangway.onboarding import links
-from gangway.pending_actions.service import effective_status
+from gangway.pending_actions.service import require_open
 
 
 async def get_for_partner(
@@ -28,11 +28,6 @@ async def get_for_partner(
     if consent is None:
         raise NotFound("No consent with this id.")
     return consent
-
-
-def require_open(consent: Consent, now: datetime) -> None:
-    if effective_status(consent, now) != ConsentStatus.pending:
-        raise RequestBlocked.needs_status("consent", [ConsentStatus.pending])
 
 
 async def open_link(

@@ -50,12 +50,19 @@ class FailureThrottle:
     """Counts failures per key in a sliding window; over ``allowed`` the key is refused."""
 
     def __init__(
-        self, allowed: int, window_seconds: int, *, monotonic: Callable[[], float] = time.monotonic
+        self,
+        allowed: int,
+        window_seconds: int,
+        *,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
     ) -> None:
         self.allowed = allowed
         self.window = window_seconds
         self._monotonic = monotonic
-        self._failures: dict[str, list[float]] = {}
+        # Bounded, oldest first out: failures from many addresses cannot grow memory forever.
+        self._failures: OrderedDict[str, list[float]] = OrderedDict()
+        self._max_keys = max_keys
 
     def _recent(self, key: str) -> list[float]:
         cutoff = self._monotonic() - self.window
@@ -74,8 +81,11 @@ class FailureThrottle:
         return max(1, math.ceil(recent[0] + self.window - self._monotonic()))
 
     def fail(self, key: str) -> None:
-        self._recent(key)
-        self._failures.setdefault(key, []).append(self._monotonic())
+        recent = self._recent(key)
+        self._failures[key] = [*recent, self._monotonic()]
+        self._failures.move_to_end(key)
+        while len(self._failures) > self._max_keys:
+            self._failures.popitem(last=False)
 
     def reset(self, key: str) -> None:
         self._failures.pop(key, None)

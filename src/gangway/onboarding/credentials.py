@@ -9,14 +9,11 @@ import itertools
 import uuid
 from datetime import datetime
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.kit.passwords import hash_secret, verify_secret
 from gangway.models import IndividualCredential, WebauthnCredential
-
-_hasher = PasswordHasher()  # Argon2id with the library's current recommended parameters
 
 
 def passcode_problem(passcode: str) -> str | None:
@@ -34,7 +31,7 @@ def passcode_problem(passcode: str) -> str | None:
 async def set_passcode(
     session: AsyncSession, individual_id: uuid.UUID, passcode: str, now: datetime
 ) -> None:
-    hashed = _hasher.hash(passcode)
+    hashed = await hash_secret(passcode)
     credential = await session.get(IndividualCredential, individual_id)
     if credential is None:
         session.add(
@@ -51,12 +48,7 @@ async def set_passcode(
 async def verify_passcode(session: AsyncSession, individual_id: uuid.UUID, passcode: str) -> bool:
     """Whether ``passcode`` is the individual's passcode (constant work whether or not one exists)."""
     credential = await session.get(IndividualCredential, individual_id)
-    if credential is None or not credential.passcode_hash:
-        return False
-    try:
-        return bool(_hasher.verify(credential.passcode_hash, passcode))
-    except (VerificationError, InvalidHashError):
-        return False
+    return await verify_secret(credential.passcode_hash if credential else None, passcode)
 
 
 async def passkeys(session: AsyncSession, individual_id: uuid.UUID) -> list[WebauthnCredential]:

@@ -25,7 +25,22 @@ from gangway.models import Document, DocumentKind, Individual
 
 # 40 megapixels is more than any phone camera; decompression bombs are far larger.
 MAX_PIXELS = 40_000_000
-IMAGE_TYPES = {"JPEG": "image/jpeg", "PNG": "image/png"}
+# Phones often save JPEGs with a multi-picture index, which Pillow reports as "MPO".
+IMAGE_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
+# Names of PDF features that run code, open other files or hide content; a bill or statement has
+# no need for them. (Compressed object streams could still hide them: staff download PDFs as
+# attachments under a sandboxing CSP, never rendered inline.)
+PDF_ACTIVE_CONTENT = (
+    b"/JavaScript",
+    b"/JS",
+    b"/Launch",
+    b"/EmbeddedFile",
+    b"/XFA",
+    b"/Encrypt",
+    b"/RichMedia",
+    b"/SubmitForm",
+    b"/ImportData",
+)
 PDF = "application/pdf"
 
 
@@ -54,6 +69,8 @@ def check_upload(content: bytes, *, limit: int, allow_pdf: bool = False) -> Chec
             raise UploadRejected("file_type")
         if b"%%EOF" not in content[-1024:]:
             raise UploadRejected("file_unreadable")
+        if any(marker in content for marker in PDF_ACTIVE_CONTENT):
+            raise UploadRejected("file_type_pdf")
         return CheckedFile(content, PDF)
     if not (content.startswith(b"\xff\xd8\xff") or content.startswith(b"\x89PNG\r\n\x1a\n")):
         raise UploadRejected("file_type_pdf" if allow_pdf else "file_type")

@@ -38,13 +38,18 @@ def _code_hash(secret_key: str, verification_id: str, code: str) -> str:
     return hmac.new(key, f"{verification_id}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-async def latest(session: AsyncSession, individual_id: object) -> PhoneVerification | None:
-    return await session.scalar(
+async def latest(
+    session: AsyncSession, individual_id: object, *, for_update: bool = False
+) -> PhoneVerification | None:
+    query = (
         select(PhoneVerification)
         .where(PhoneVerification.individual_id == individual_id)
         .order_by(PhoneVerification.created_at.desc())
         .limit(1)
     )
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
 
 
 async def send_code(
@@ -102,8 +107,11 @@ async def check_code(
     sandbox: bool,
     now: datetime,
 ) -> PhoneVerification:
-    """Accept ``code`` for ``phone_number`` or raise :class:`PhoneError`."""
-    verification = await latest(session, individual.id)
+    """Accept ``code`` for ``phone_number`` or raise :class:`PhoneError`.
+
+    The code's row is locked while it is checked, so parallel guesses are counted one by one
+    (five tries means five, however the requests are timed)."""
+    verification = await latest(session, individual.id, for_update=True)
     if verification is None or verification.phone_number != phone_number:
         raise PhoneError("code_not_sent")
     if sandbox and code == SANDBOX_CODE:

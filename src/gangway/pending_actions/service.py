@@ -150,9 +150,11 @@ async def _move(
     return consent
 
 
-def require_open(action: PendingAction, now: datetime) -> None:
-    if effective_status(action, now) != ConsentStatus.pending:
-        raise RequestBlocked.needs_status("pending action", [ConsentStatus.pending])
+def require_open(item: PendingAction | Consent, now: datetime) -> None:
+    """Refuse unless ``item`` (a pending action or a consent) is pending and unexpired."""
+    if effective_status(item, now) != ConsentStatus.pending:
+        noun = "consent" if isinstance(item, Consent) else "pending action"
+        raise RequestBlocked.needs_status(noun, [ConsentStatus.pending])
 
 
 async def complete(

@@ -14,7 +14,8 @@ from gangway.onboarding import documents as flow_documents
 from gangway.web.runtime import Runtime
 
 # Only these are served inline; anything else is offered as a download.
-INLINE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp", "application/pdf"})
+# Images are shown inline; PDFs are downloaded (never rendered in the back office's origin).
+INLINE_TYPES = frozenset({"image/jpeg", "image/png"})
 
 
 async def load_document(

@@ -286,6 +286,8 @@ async def document(
             "Cache-Control": "no-store, private",
             "Content-Disposition": f'{disposition}; filename="{doc.kind}"',
             "Cross-Origin-Resource-Policy": "same-origin",
+            # Whatever the file holds, it can run nothing in our origin.
+            "Content-Security-Policy": "sandbox; default-src 'none'; img-src 'self'",
         },
     )
 

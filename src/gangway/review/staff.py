@@ -6,14 +6,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.errors import Conflict, FieldError, ValidationFailed
 from gangway.kit import validators
 from gangway.kit.ids import random_token, sha256_hex
+from gangway.kit.passwords import hash_secret, needs_rehash, verify_secret
 from gangway.models import StaffRole, StaffSession, StaffUser
 
 MIN_PASSWORD_LENGTH = 12
@@ -21,10 +20,6 @@ MAX_PASSWORD_LENGTH = 1024
 IDLE_TIMEOUT = timedelta(minutes=30)
 # Touch ``last_seen_at`` at most this often, so page views are not all writes.
 TOUCH_INTERVAL = timedelta(seconds=60)
-
-_hasher = PasswordHasher()
-# Verified against when the email is unknown, so both paths cost one Argon2 verification.
-_DUMMY_HASH = _hasher.hash("not-a-real-password-" + random_token(8))
 
 
 @dataclass(frozen=True)
@@ -68,7 +63,7 @@ async def create_staff(
     if await session.scalar(select(StaffUser.id).where(StaffUser.email == email)) is not None:
         raise Conflict("A staff account with this email already exists.")
     user = StaffUser(
-        email=email, password_hash=_hasher.hash(password), role=StaffRole(role), created_at=now
+        email=email, password_hash=await hash_secret(password), role=StaffRole(role), created_at=now
     )
     session.add(user)
     await session.flush()
@@ -84,15 +79,14 @@ async def authenticate(session: AsyncSession, email: str, password: str) -> Staf
     user = None
     if email and len(password) <= MAX_PASSWORD_LENGTH:
         user = await session.scalar(select(StaffUser).where(StaffUser.email == email))
-    stored = user.password_hash if user is not None else _DUMMY_HASH
-    try:
-        _hasher.verify(stored, password[:MAX_PASSWORD_LENGTH])
-    except (VerificationError, InvalidHashError):
+    # An unknown email costs the same Argon2 verification as a wrong password.
+    stored = user.password_hash if user is not None else None
+    if not await verify_secret(stored, password[:MAX_PASSWORD_LENGTH]):
         return None
     if user is None or user.disabled_at is not None:
         return None
-    if _hasher.check_needs_rehash(user.password_hash):
-        user.password_hash = _hasher.hash(password)
+    if needs_rehash(user.password_hash):
+        user.password_hash = await hash_secret(password)
     return user
 
 
@@ -155,5 +149,5 @@ async def list_staff(session: AsyncSession) -> list[StaffUser]:
 
 async def set_password(session: AsyncSession, user: StaffUser, password: str) -> None:
     check_password_rules(password)
-    user.password_hash = _hasher.hash(password)
+    user.password_hash = await hash_secret(password)
     await session.flush()

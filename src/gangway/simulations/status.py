@@ -4,20 +4,23 @@ from __future__ import annotations
 
 from typing import Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from pydantic import ConfigDict, Field
 
 from gangway.auth.deps import PartnerDep
-from gangway.errors import NotFound, RequestBlocked
+from gangway.errors import RequestBlocked
 from gangway.individuals import service as individuals
 from gangway.individuals.schemas import IndividualOut
 from gangway.models import ActorType, IndividualStatus
 from gangway.review.decisions import Actor, Decision, decide
+from gangway.simulations.endpoints import sandbox_only
 from gangway.web.deps import ClockDep, SessionDep, SettingsDep
 from gangway.web.middleware import client_ip
 from gangway.web.schemas import AUTHENTICATED, StrictInput, error_responses
 
-router = APIRouter(prefix="/v3/simulations", tags=["Simulations"])
+router = APIRouter(
+    prefix="/v3/simulations", tags=["Simulations"], dependencies=[Depends(sandbox_only)]
+)
 
 # (target status, current status) → the reviewer decision it stands for.
 _DECISIONS: dict[tuple[str, str], Decision] = {
@@ -61,8 +64,6 @@ async def simulate_onboarding_status(
     `activated` needs `onboarding_data_provided` or `blocked`; `blocked` needs
     `onboarding_data_provided` or `activated`; otherwise 422 `request_blocked`. A simulated
     rejection carries a generic `reason` in its `IndividualBlocked` event."""
-    if not settings.is_sandbox:
-        raise NotFound()
     individual = await individuals.get_for_partner(session, partner.partner_id, body.individual_id)
     decision = _DECISIONS.get((body.status, individual.status))
     if decision is None:
