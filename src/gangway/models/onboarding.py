@@ -85,6 +85,9 @@ class FlowSession(Base):
     return_url: Mapped[str | None] = mapped_column(String(2048))
     # The pending WebAuthn registration challenge (base64url), single use.
     webauthn_challenge: Mapped[str | None] = mapped_column(String(128))
+    # Consent flows keep their progress here (per flow session): {"data": {step: values},
+    # "completed": [step, ...]}; the first step ("confirm") must be completed in this session.
+    state: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
 

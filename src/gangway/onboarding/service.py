@@ -10,7 +10,7 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
@@ -62,6 +62,15 @@ def prefill(individual: Individual) -> dict[str, Any]:
 ADDRESS_KEYS = ("country_code", "street1", "street2", "city", "region", "postal_code")
 
 
+class DraftLike(Protocol):
+    """What the step handlers need of a draft: the onboarding draft, or a consent flow's
+    progress (``flow.consent.ConsentDraft``)."""
+
+    data: dict[str, Any]
+    completed_steps: list[str]
+    updated_at: datetime
+
+
 async def get_draft(session: AsyncSession, individual_id: uuid.UUID) -> OnboardingDraft | None:
     return await session.scalar(
         select(OnboardingDraft).where(OnboardingDraft.individual_id == individual_id)
@@ -94,7 +103,7 @@ async def get_or_create_draft(
 
 async def save_step(
     session: AsyncSession,
-    draft: OnboardingDraft,
+    draft: DraftLike,
     step: str,
     values: dict[str, Any],
     now: datetime,
@@ -111,18 +120,14 @@ async def save_step(
     await session.flush()
 
 
-async def uncomplete(
-    session: AsyncSession, draft: OnboardingDraft, step: str, now: datetime
-) -> None:
+async def uncomplete(session: AsyncSession, draft: DraftLike, step: str, now: datetime) -> None:
     if step in draft.completed_steps:
         draft.completed_steps = [s for s in draft.completed_steps if s != step]
         draft.updated_at = now
         await session.flush()
 
 
-def first_unfinished(
-    draft: OnboardingDraft, steps: tuple[str, ...] = ONBOARDING_STEPS
-) -> str | None:
+def first_unfinished(draft: DraftLike, steps: tuple[str, ...] = ONBOARDING_STEPS) -> str | None:
     return next((s for s in steps if s not in draft.completed_steps), None)
 
 

@@ -41,9 +41,9 @@ async def simulate_onboarding_kyc(
     runtime: RuntimeDep,
 ) -> IndividualOut:
     """Fill in synthetic KYC data (personal details, address, verified phone, a passport with
-    generated images, a selfie, due-diligence answers) and submit it, exactly as if the user had
-    finished the hosted flow: the individual becomes `onboarding_data_provided` and
-    `IndividualOnboardingDataProvided` is emitted. Needs `onboarding_requested`, else 422."""
+    generated images, a selfie, due-diligence answers, the sandbox passcode `135790`) and submit it,
+    exactly as if the user had finished the hosted flow: the individual becomes
+    `onboarding_data_provided` and `IndividualOnboardingDataProvided` is emitted. Needs `onboarding_requested`, else 422."""
     now = clock.now()
     individual = await individuals.get_for_partner(session, partner.partner_id, body.individual_id)
     individuals.require_status(individual, [IndividualStatus.onboarding_requested])

@@ -12,10 +12,14 @@ from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.models import DocumentKind, Individual
-from gangway.onboarding import documents, service
+from gangway.onboarding import credentials, documents, service
 from gangway.onboarding.service import submit as submit
 
-__all__ = ["fill_synthetic_draft", "submit"]
+__all__ = ["SANDBOX_PASSCODE", "fill_synthetic_draft", "submit"]
+
+# The passcode of every individual onboarded by the KYC simulation (documented in
+# docs/pending-actions.md): sandbox consent flows are confirmed with it.
+SANDBOX_PASSCODE = "135790"
 
 
 def synthetic_image(label: str) -> bytes:
@@ -76,7 +80,8 @@ async def fill_synthetic_draft(
             "pep": False,
             "pep_details": None,
         },
-        "security": {"passcode_set": False, "passkey": False},
+        "security": {"passcode_set": True, "passkey": False},
     }
+    await credentials.set_passcode(session, individual.id, SANDBOX_PASSCODE, now)
     for step, values in steps.items():
         await service.save_step(session, draft, step, values, now)

@@ -10,11 +10,13 @@ import uuid
 from typing import Any
 
 from starlette.datastructures import MutableHeaders
-from starlette.responses import JSONResponse
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gangway.errors import PayloadTooLarge
 from gangway.observability import HTTP_LATENCY, HTTP_REQUESTS
+from gangway.web.errors import render as render_error
 
 log = logging.getLogger("gangway.http")
 _REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
@@ -173,7 +175,13 @@ class BodyLimitMiddleware:
 
 async def _reject(scope: Scope, receive: Receive, send: Send) -> None:
     error = PayloadTooLarge(f"The request body is over the limit for {scope['path']}.")
-    response = JSONResponse(error.body(), status_code=413, headers={"Connection": "close"})
+    response: Response
+    if scope["path"].startswith(("/flow", "/admin")) and "app" in scope:
+        # Pages get their friendly HTML error page (the renderers registered for the prefix).
+        response = render_error(Request(scope), error)
+        response.headers["Connection"] = "close"
+    else:
+        response = JSONResponse(error.body(), status_code=413, headers={"Connection": "close"})
     await response(scope, receive, send)
 
 

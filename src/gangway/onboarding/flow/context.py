@@ -9,9 +9,10 @@ from typing import Any
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gangway.models import FlowSession, Individual, OnboardingDraft, Partner
+from gangway.models import Consent, FlowSession, Individual, Partner
 from gangway.onboarding.flow.forms import Parsed
 from gangway.onboarding.flow.i18n import Translator
+from gangway.onboarding.service import DraftLike
 from gangway.web.runtime import Runtime
 
 
@@ -23,10 +24,12 @@ class FlowContext:
     flow_session: FlowSession
     individual: Individual
     partner: Partner
-    draft: OnboardingDraft
+    draft: DraftLike
     now: datetime
     lang: str
     t: Translator
+    # Consent flows (pending actions): the consent being completed.
+    consent: Consent | None = None
 
     @property
     def sdk(self) -> bool:

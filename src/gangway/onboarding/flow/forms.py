@@ -226,3 +226,45 @@ def passcode(form: Any) -> Parsed:
     else:
         p.cleaned["passcode"] = raw["passcode"]
     return p
+
+
+# --- consent flows -----------------------------------------------------------------------------
+
+
+def months_before(day: date, months: int) -> date:
+    """The same day ``months`` calendar months earlier (clamped to the month's last day)."""
+    year, month = divmod(day.year * 12 + day.month - 1 - months, 12)
+    month += 1
+    for last in (31, 30, 29, 28):
+        try:
+            return date(year, month, min(day.day, last))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def confirm_passcode(form: Any) -> Parsed:
+    """The passcode typed on "Confirm it's you" (checked against the stored hash elsewhere)."""
+    p = Parsed(_raw(form, ("passcode",)))
+    value = p.values["passcode"]
+    if not value:
+        p.fail("passcode", "required")
+    elif len(value) != 6 or not value.isascii() or not value.isdigit():
+        p.fail("passcode", "passcode_format")
+    else:
+        p.cleaned["passcode"] = value
+    p.values["passcode"] = ""  # never echo a passcode back into the page
+    return p
+
+
+def proof(form: Any, today: date) -> Parsed:
+    """Proof of address: document type and an issue date within the last 3 months."""
+    p = Parsed(_raw(form, ("proof_type", "issue_date")))
+    _choice(p, "proof_type")
+    issued = _date(p, "issue_date")
+    if issued is not None:
+        if issued > today:
+            p.fail("issue_date", "issue_date_future")
+        elif issued < months_before(today, 3):
+            p.fail("issue_date", "issue_date_old")
+    return p

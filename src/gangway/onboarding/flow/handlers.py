@@ -159,6 +159,8 @@ async def _take_file(
     field: str,
     kind: DocumentKind,
     previous_id: str | None,
+    *,
+    allow_pdf: bool = False,
 ) -> str | None:
     """Store the uploaded file of ``field`` (replacing ``previous_id``); return the id to keep."""
     limit = ctx.runtime.settings.upload_limit
@@ -166,7 +168,7 @@ async def _take_file(
     if content is None:
         return previous_id
     try:
-        checked = await documents.check_upload_async(content, limit=limit)
+        checked = await documents.check_upload_async(content, limit=limit, allow_pdf=allow_pdf)
     except documents.UploadRejected as error:
         parsed.fail(field, str(error))
         return previous_id

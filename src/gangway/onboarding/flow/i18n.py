@@ -373,3 +373,14 @@ def _country_translation(lang: str) -> Callable[[str], str]:
     except OSError:
         return str
     return catalog.gettext
+
+
+def _merge_consent_texts() -> None:
+    from gangway.onboarding.flow.i18n_consent import CONSENT_CHOICES, CONSENT_TEXTS
+
+    for key, pair in CONSENT_TEXTS.items():
+        TEXTS.setdefault(key, pair)
+    CHOICES.update(CONSENT_CHOICES)
+
+
+_merge_consent_texts()

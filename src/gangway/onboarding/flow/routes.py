@@ -9,8 +9,9 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from gangway.errors import NotFound
-from gangway.models import IndividualStatus, Partner
+from gangway.models import Consent, ConsentStatus, IndividualStatus, Partner
 from gangway.onboarding import links, service
+from gangway.onboarding.flow import consent as consent_flow
 from gangway.onboarding.flow import render
 from gangway.onboarding.flow.context import FlowContext, Outcome
 from gangway.onboarding.flow.session import (
@@ -23,7 +24,7 @@ from gangway.onboarding.flow.session import (
     remember_for_errors,
     set_cookie,
 )
-from gangway.onboarding.flow.steps import FLOWS, FlowDefinition, Step
+from gangway.onboarding.flow.steps import CONSENT_FLOWS, FLOWS, FlowDefinition, Step
 from gangway.web.deps import RuntimeDep
 
 router = APIRouter(prefix="/flow", include_in_schema=False)
@@ -66,15 +67,21 @@ async def start(
     )
     if link.flow not in FLOWS:  # a flow this deployment does not serve (yet)
         raise links.LinkExpired()
+    if link.flow in CONSENT_FLOWS:
+        consent = await session.get(Consent, link.consent_id) if link.consent_id else None
+        consent_flow.require_open_consent(consent, now)
     if sdk_platform is not None and public_key != partner.public_key:
         raise InvalidPublicKey()
     flow_session, cookie = await open_session(
         session, link, individual, platform=sdk_platform or "web", now=now
     )
-    draft = await service.get_or_create_draft(session, individual, now)
     definition = FLOWS[flow_session.flow]
-    unfinished = service.first_unfinished(draft, definition.names[:-1])
-    response = _see_other(step_url(definition.name, unfinished or definition.names[-1]))
+    if link.flow in CONSENT_FLOWS:
+        first = definition.names[0]
+    else:
+        draft = await service.get_or_create_draft(session, individual, now)
+        first = service.first_unfinished(draft, definition.names[:-1]) or definition.names[-1]
+    response = _see_other(step_url(definition.name, first))
     set_cookie(response, cookie, runtime)
     lang = request.query_params.get("lang")
     if lang in ("en", "sv"):
@@ -137,8 +144,14 @@ async def _render_step(
     )
 
 
+def _consent_completed(ctx: FlowContext) -> bool:
+    return ctx.consent is not None and ctx.consent.status == ConsentStatus.completed
+
+
 async def _finished(ctx: FlowContext) -> Response | None:
     """After the submission every step leads to the done page (a double click lands there too)."""
+    if ctx.consent is not None:
+        return _see_other("/flow/done") if _consent_completed(ctx) else None
     if (
         ctx.flow_session.flow != "onboarding"
         or ctx.individual.status == IndividualStatus.onboarding_requested
@@ -199,7 +212,7 @@ def _result_context(ctx: FlowContext, status: str) -> dict[str, Any]:
     }
     if ctx.sdk:
         context["bridge"] = render.bridge_message(
-            "completed" if status == "onboarding_data_provided" else "canceled",
+            "canceled" if status == "canceled" else "completed",
             flow=ctx.flow_session.flow,
             individual_id=individual_id,
         )
@@ -213,6 +226,16 @@ def _result_context(ctx: FlowContext, status: str) -> dict[str, Any]:
 @router.get("/done")
 async def done(ctx: FinishedFlowDep) -> Response:
     """The last page: thank you, then back to the partner (FinishedFlowDep: the flow cookie)."""
+    if ctx.consent is not None:
+        if not _consent_completed(ctx):
+            return _see_other(next_url(FLOWS[ctx.flow_session.flow], ctx))
+        return render.page(
+            ctx.request,
+            "done.html",
+            ctx.lang,
+            done_text=ctx.t("consent_done_text", partner=ctx.partner.name),
+            **_result_context(ctx, "completed"),
+        )
     if await service.existing_submission(ctx.session, ctx.individual.id) is None:
         return _see_other(next_url(FLOWS[ctx.flow_session.flow], ctx))
     return render.page(

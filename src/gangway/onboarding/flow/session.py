@@ -17,6 +17,7 @@ from gangway.errors import AppError
 from gangway.kit.ids import random_token, sha256_hex
 from gangway.models import FlowSession, Individual, IndividualStatus, OnboardingLink, Partner
 from gangway.onboarding import service
+from gangway.onboarding.flow import consent as consent_flow
 from gangway.onboarding.flow import i18n
 from gangway.onboarding.flow.context import FlowContext
 from gangway.onboarding.flow.render import language
@@ -77,6 +78,7 @@ async def open_session(
         consent_id=link.consent_id,
         platform=platform,
         return_url=link.return_url,
+        state=consent_flow.start_state() if link.consent_id is not None else None,
         created_at=now,
         expires_at=now + SESSION_LIFETIME,
     )
@@ -121,6 +123,22 @@ async def load_flow(
         individual_id=str(individual.id),
         partner_name=partner.name,
     )
+    lang = language(request)
+    if flow_session.consent_id is not None:
+        consent = await consent_flow.load_consent(session, flow_session, now)
+        return FlowContext(
+            request=request,
+            session=session,
+            runtime=runtime,
+            flow_session=flow_session,
+            individual=individual,
+            partner=partner,
+            draft=consent_flow.ConsentDraft(flow_session),
+            now=now,
+            lang=lang,
+            t=i18n.translator(lang),
+            consent=consent,
+        )
     onboarding = flow_session.flow == "onboarding"
     if (
         onboarding
@@ -131,7 +149,6 @@ async def load_flow(
     draft = await service.get_draft(session, individual.id)
     if draft is None:
         raise LinkExpired()
-    lang = language(request)
     return FlowContext(
         request=request,
         session=session,

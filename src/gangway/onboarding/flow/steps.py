@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from gangway.onboarding import service
-from gangway.onboarding.flow import handlers
+from gangway.onboarding.flow import consent, handlers
 from gangway.onboarding.flow.context import FlowContext, Outcome
 
 Handler = Callable[[FlowContext, Any], Awaitable[Outcome]]
@@ -82,5 +82,42 @@ ONBOARDING = FlowDefinition(
     finish=handlers.finish_onboarding,
 )
 
-FLOWS = {ONBOARDING.name: ONBOARDING}
+CONFIRM = Step("confirm", "confirm.html", "confirm_title", consent.confirm, consent.prepare_confirm)
+CONSENT_REVIEW = Step(
+    "review", "review.html", "review_title", consent.review, consent.prepare_review
+)
+IDENTITY_VERIFICATION = FlowDefinition(
+    name="identity_verification",
+    steps=(CONFIRM, ONBOARDING.steps[4], ONBOARDING.steps[5], CONSENT_REVIEW),
+    finish=consent.finish,
+)
+PROOF_OF_ADDRESS_VERIFICATION = FlowDefinition(
+    name="proof_of_address_verification",
+    steps=(
+        CONFIRM,
+        Step(
+            "address",
+            "consent_address.html",
+            "address_confirm_title",
+            consent.address,
+            consent.prepare_address,
+        ),
+        Step(
+            "proof",
+            "proof.html",
+            "proof_title",
+            consent.proof,
+            consent.prepare_proof,
+            multipart=True,
+        ),
+        CONSENT_REVIEW,
+    ),
+    finish=consent.finish,
+)
+
+FLOWS = {
+    flow.name: flow for flow in (ONBOARDING, IDENTITY_VERIFICATION, PROOF_OF_ADDRESS_VERIFICATION)
+}
+CONSENT_FLOWS = (IDENTITY_VERIFICATION.name, PROOF_OF_ADDRESS_VERIFICATION.name)
 assert ONBOARDING.names[:-1] == service.ONBOARDING_STEPS
+assert IDENTITY_VERIFICATION.names[1:3] == ("document", "selfie")
