@@ -102,7 +102,25 @@ def create_app(
 
 def _extensions() -> list[Callable[[FastAPI, Runtime], Any]]:
     """Feature packages that plug themselves in (webhooks, flow, back office...)."""
-    return []
+    return [_webhooks, _backoffice, _onboarding, _pending_actions]
+
+
+def _webhooks(app: FastAPI, runtime: Runtime) -> None:
+    from gangway.webhooks.wiring import install
+
+    install(app, runtime)
+
+
+def _onboarding(app: FastAPI, runtime: Runtime) -> None:
+    from gangway.onboarding.wiring import install
+
+    install(app, runtime)
+
+
+def _pending_actions(app: FastAPI, runtime: Runtime) -> None:
+    from gangway.pending_actions.wiring import install
+
+    install(app, runtime)
 
 
 def _mount_docs(app: FastAPI) -> None:
@@ -119,3 +137,9 @@ def _mount_docs(app: FastAPI) -> None:
             swagger_css_url="/v3/docs/static/swagger-ui.css",
             swagger_favicon_url="/v3/docs/static/favicon-32x32.png",
         )
+
+
+def _backoffice(app: FastAPI, runtime: Runtime) -> None:
+    from gangway.review.extension import install
+
+    install(app, runtime)

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import click
 
+from gangway.cli.demo import demo
 from gangway.cli.partners import partners
+from gangway.cli.screening import screening
 from gangway.cli.server import migrate, serve, worker
+from gangway.cli.staff import staff
+from gangway.cli.webhooks import webhooks
 from gangway.config import ConfigurationError
 
 
@@ -18,6 +22,10 @@ cli.add_command(serve)
 cli.add_command(worker)
 cli.add_command(migrate)
 cli.add_command(partners)
+cli.add_command(staff)
+cli.add_command(screening)
+cli.add_command(demo)
+cli.add_command(webhooks)
 
 
 def main() -> None:
@@ -25,3 +33,7 @@ def main() -> None:
         cli()
     except ConfigurationError as error:
         raise SystemExit(f"gangway: configuration error: {error}") from None
+
+
+if __name__ == "__main__":
+    main()

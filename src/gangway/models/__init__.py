@@ -1,20 +1,76 @@
 """Every table, imported in one place: Alembic's single entry point to the metadata."""
 
+from gangway.models.audit import ActorType, AuditEntry
 from gangway.models.base import Base
+from gangway.models.consent import (
+    CONSENT_FOR_ACTION,
+    Consent,
+    ConsentStatus,
+    ConsentType,
+    PendingAction,
+    PendingActionType,
+)
 from gangway.models.event import Event, EventName
 from gangway.models.idempotency import IdempotencyRecord
 from gangway.models.individual import Individual, IndividualStatus
+from gangway.models.onboarding import (
+    Document,
+    DocumentKind,
+    FlowSession,
+    IndividualCredential,
+    OnboardingDraft,
+    OnboardingLink,
+    OnboardingSubmission,
+    PhoneVerification,
+    WebauthnCredential,
+)
 from gangway.models.partner import ApiKey, AuthSession, Partner, RefreshToken
+from gangway.models.screening import IdentityFingerprint, SanctionsEntry
+from gangway.models.staff import StaffRole, StaffSession, StaffUser
+from gangway.models.webhook import (
+    DeliveryStatus,
+    EndpointStatus,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
 
 __all__ = [
+    "CONSENT_FOR_ACTION",
+    "ActorType",
     "ApiKey",
+    "AuditEntry",
     "AuthSession",
     "Base",
+    "Consent",
+    "ConsentStatus",
+    "ConsentType",
+    "DeliveryStatus",
+    "Document",
+    "DocumentKind",
+    "EndpointStatus",
     "Event",
     "EventName",
+    "FlowSession",
     "IdempotencyRecord",
+    "IdentityFingerprint",
     "Individual",
+    "IndividualCredential",
     "IndividualStatus",
+    "OnboardingDraft",
+    "OnboardingLink",
+    "OnboardingSubmission",
     "Partner",
+    "PendingAction",
+    "PendingActionType",
+    "PhoneVerification",
     "RefreshToken",
+    "SanctionsEntry",
+    "StaffRole",
+    "StaffSession",
+    "StaffUser",
+    "WebauthnCredential",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookEndpoint",
 ]

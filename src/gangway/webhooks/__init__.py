@@ -1,0 +1,1 @@
+"""Webhook endpoints of partners and the delivery of events to them (outbox, signing, retries)."""

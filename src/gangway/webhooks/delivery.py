@@ -1,0 +1,320 @@
+"""Delivering one webhook (the fat function the worker calls) and claiming due deliveries.
+
+``deliver`` never holds a database transaction across the HTTP call: it reads in a short read-only
+scope, sends, then records the attempt and the outcome in a short write scope. It is idempotent:
+a delivery that is no longer ``pending`` is skipped.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from gangway.db.session import transaction
+from gangway.kit.clock import Clock
+from gangway.kit.timefmt import iso_millis
+from gangway.models import (
+    DeliveryStatus,
+    EndpointStatus,
+    Event,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookEndpoint,
+)
+from gangway.webhooks import metrics
+from gangway.webhooks.sender import HttpxSender, SendResult, WebhookSender
+from gangway.webhooks.service import fail_pending
+from gangway.webhooks.signing import SecretBox, signature_headers
+
+log = logging.getLogger("gangway.webhooks")
+
+# Waits after the 1st, 2nd, ... failed attempt; after the last one the delivery is `failed`.
+RETRY_SCHEDULE = (
+    timedelta(seconds=5),
+    timedelta(minutes=5),
+    timedelta(minutes=30),
+    timedelta(hours=2),
+    timedelta(hours=5),
+    timedelta(hours=10),
+    timedelta(hours=10),
+)
+MAX_JITTER = 0.10
+DISABLE_AFTER_FAILING = timedelta(days=5)
+
+
+class Outcome(StrEnum):
+    skipped = "skipped"
+    succeeded = "succeeded"
+    retrying = "retrying"
+    failed = "failed"
+
+
+def retry_delay(attempt_count: int, rng: random.Random | None = None) -> timedelta | None:
+    """The wait after ``attempt_count`` failed attempts (with up to 10 % jitter), or ``None``."""
+    if attempt_count < 1 or attempt_count > len(RETRY_SCHEDULE):
+        return None
+    jitter = (rng or random).uniform(0.0, MAX_JITTER)
+    return RETRY_SCHEDULE[attempt_count - 1] * (1.0 + jitter)
+
+
+def event_body(event: Event) -> bytes:
+    """The exact bytes that are signed and sent."""
+    document = {
+        "id": str(event.id),
+        "name": event.name,
+        "created_at": iso_millis(event.created_at),
+        "payload": event.payload,
+    }
+    return json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
+
+
+@dataclass
+class Courier:
+    """Everything ``deliver`` needs: database scopes, clock, the HTTP port and the secret box."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    sender: WebhookSender
+    box: SecretBox
+    rng: random.Random = field(default_factory=random.Random)
+
+    @classmethod
+    def from_runtime(cls, runtime: Any, sender: WebhookSender | None = None) -> Courier:
+        settings = runtime.settings
+        return cls(
+            sessions=runtime.sessions,
+            read_sessions=runtime.read_sessions,
+            clock=runtime.clock,
+            sender=sender
+            or HttpxSender(
+                allow_private=settings.webhook_allow_private_targets,
+                max_connections=max(settings.worker_concurrency, 1),
+            ),
+            box=SecretBox(runtime.secret_key),
+        )
+
+    async def deliver(self, delivery_id: uuid.UUID) -> Outcome:
+        async with transaction(self.read_sessions) as session:
+            row = (
+                await session.execute(
+                    select(WebhookDelivery, WebhookEndpoint, Event)
+                    .join(WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id)
+                    .join(Event, Event.id == WebhookDelivery.event_id)
+                    .where(WebhookDelivery.id == delivery_id)
+                )
+            ).one_or_none()
+        if row is None or row[0].status != DeliveryStatus.pending:
+            return Outcome.skipped
+        _delivery, endpoint, event = row
+        if endpoint.status != EndpointStatus.enabled:
+            return await self._give_up_disabled(delivery_id)
+
+        now = self.clock.now()
+        secrets = [self.box.open(endpoint.id, endpoint.secret_sealed)]
+        if (
+            endpoint.previous_secret_sealed
+            and endpoint.previous_secret_expires_at
+            and endpoint.previous_secret_expires_at > now
+        ):
+            secrets.append(self.box.open(endpoint.id, endpoint.previous_secret_sealed))
+        body = event_body(event)
+        headers = signature_headers(secrets, str(event.id), now, body)
+        result = await self.sender.send(endpoint.url, headers, body)
+        metrics.ATTEMPTS.inc()
+        return await self._record(
+            delivery_id, endpoint.id, event.created_at, now, result, endpoint.failing_since
+        )
+
+    async def _give_up_disabled(self, delivery_id: uuid.UUID) -> Outcome:
+        async with transaction(self.sessions) as session:
+            delivery = await _locked_delivery(session, delivery_id)
+            if delivery is None or delivery.status != DeliveryStatus.pending:
+                return Outcome.skipped
+            delivery.status = DeliveryStatus.failed
+            delivery.last_error = "The endpoint is disabled."
+            delivery.next_attempt_at = None
+            delivery.updated_at = self.clock.now()
+        metrics.GIVEN_UP.inc()
+        return Outcome.failed
+
+    async def _record(
+        self,
+        delivery_id: uuid.UUID,
+        endpoint_id: uuid.UUID,
+        event_created_at: datetime,
+        attempted_at: datetime,
+        result: SendResult,
+        failing_since: datetime | None,
+    ) -> Outcome:
+        async with transaction(self.sessions) as session:
+            delivery = await _locked_delivery(session, delivery_id)
+            if delivery is None:  # the endpoint was deleted meanwhile
+                return Outcome.skipped
+            session.add(
+                WebhookAttempt(
+                    delivery_id=delivery_id,
+                    attempted_at=attempted_at,
+                    succeeded=result.succeeded,
+                    status_code=result.status_code,
+                    error=result.error[:500] if result.error else None,
+                    duration_ms=result.duration_ms,
+                    response_body=result.response_body,
+                )
+            )
+            if delivery.status != DeliveryStatus.pending:  # another worker finished it
+                return Outcome.skipped
+            # A success on a healthy endpoint (the common case) needs no endpoint row.
+            endpoint = None
+            if not result.succeeded or failing_since is not None:
+                endpoint = await session.get(WebhookEndpoint, endpoint_id)
+            now = self.clock.now()
+            delivery.updated_at = now
+            delivery.last_status_code = result.status_code
+            delivery.last_error = result.error[:500] if result.error else None
+            if result.succeeded:
+                return self._succeeded(delivery, endpoint, event_created_at, now)
+            was_enabled = endpoint is not None and endpoint.status == EndpointStatus.enabled
+            outcome = self._failed(delivery, endpoint, result, now)
+            if was_enabled and endpoint is not None and endpoint.status != EndpointStatus.enabled:
+                await session.flush()
+                await fail_pending(session, endpoint.id, now)
+            return outcome
+
+    def _succeeded(
+        self,
+        delivery: WebhookDelivery,
+        endpoint: WebhookEndpoint | None,
+        event_created_at: datetime,
+        now: datetime,
+    ) -> Outcome:
+        delivery.status = DeliveryStatus.succeeded
+        delivery.delivered_at = now
+        delivery.next_attempt_at = None
+        delivery.attempt_count += 1
+        if endpoint is not None and endpoint.failing_since is not None:
+            endpoint.failing_since = None
+        metrics.SUCCESSES.inc()
+        metrics.LATENCY.observe(max((now - event_created_at).total_seconds(), 0.0))
+        return Outcome.succeeded
+
+    def _failed(
+        self,
+        delivery: WebhookDelivery,
+        endpoint: WebhookEndpoint | None,
+        result: SendResult,
+        now: datetime,
+    ) -> Outcome:
+        kind = "http" if result.status_code is not None else "network"
+        if result.error and result.error.startswith("Refused"):
+            kind = "refused"
+        metrics.FAILURES.labels(kind).inc()
+        delivery.attempt_count += 1
+        disable_reason = None
+        if endpoint is not None:
+            if endpoint.failing_since is None:
+                endpoint.failing_since = now
+            if result.status_code == 410:
+                disable_reason = "gone"
+            elif now - endpoint.failing_since >= DISABLE_AFTER_FAILING:
+                disable_reason = "failing"
+            if disable_reason and endpoint.status == EndpointStatus.enabled:
+                endpoint.status = EndpointStatus.disabled
+                endpoint.disabled_reason = disable_reason
+                endpoint.updated_at = now
+                log.warning(
+                    "webhook endpoint disabled",
+                    extra={"endpoint_id": str(endpoint.id), "reason": disable_reason},
+                )
+        delay = None if disable_reason else retry_delay(delivery.attempt_count, self.rng)
+        if delay is None:
+            delivery.status = DeliveryStatus.failed
+            delivery.next_attempt_at = None
+            metrics.GIVEN_UP.inc()
+            return Outcome.failed
+        delivery.next_attempt_at = now + delay
+        return Outcome.retrying
+
+    async def aclose(self) -> None:
+        await self.sender.aclose()
+
+
+async def _locked_delivery(session: AsyncSession, delivery_id: uuid.UUID) -> WebhookDelivery | None:
+    # FOR UPDATE on PostgreSQL; SQLite writers already hold the database lock (BEGIN IMMEDIATE).
+    query = select(WebhookDelivery).where(WebhookDelivery.id == delivery_id)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    return await session.scalar(query)
+
+
+def courier_for(runtime: Any) -> Courier:
+    """The runtime's shared courier (one HTTP connection pool per process)."""
+    courier = runtime.extras.get("webhook_courier")
+    if courier is None:
+        courier = Courier.from_runtime(runtime)
+        runtime.extras["webhook_courier"] = courier
+    return courier
+
+
+async def deliver(runtime: Any, delivery_id: uuid.UUID) -> Outcome:
+    """Attempt one delivery now (if still pending). What the worker runs for each claimed id."""
+    return await courier_for(runtime).deliver(delivery_id)
+
+
+async def claim_due(
+    sessions: async_sessionmaker[AsyncSession], now: datetime, *, limit: int, lease: timedelta
+) -> list[uuid.UUID]:
+    """Claim up to ``limit`` due deliveries by pushing ``next_attempt_at`` to the end of a lease.
+
+    PostgreSQL: ``FOR UPDATE SKIP LOCKED`` lets any number of workers claim disjoint batches.
+    SQLite: the write transaction holds the database lock, and the UPDATE re-checks the due
+    condition, so a claim is conditional and exclusive.
+    """
+    async with transaction(sessions) as session:
+        due = (
+            select(WebhookDelivery.id)
+            .where(
+                WebhookDelivery.status == DeliveryStatus.pending,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .order_by(WebhookDelivery.next_attempt_at)
+            .limit(limit)
+        )
+        if session.get_bind().dialect.name == "postgresql":
+            due = due.with_for_update(skip_locked=True)
+        # A materialized CTE runs the locking SELECT exactly once (a plain IN (subquery) may be
+        # re-evaluated by the planner and claim more than ``limit`` rows).
+        due_cte = due.cte("due").prefix_with("MATERIALIZED")
+        claimed = await session.scalars(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == due_cte.c.id,
+                WebhookDelivery.status == DeliveryStatus.pending,
+                WebhookDelivery.next_attempt_at <= now,
+            )
+            .values(next_attempt_at=now + lease, claimed_at=now)
+            .returning(WebhookDelivery.id)
+            .execution_options(synchronize_session=False)
+        )
+        return list(claimed)
+
+
+async def oldest_due_age(session: AsyncSession, now: datetime) -> float:
+    oldest = await session.scalar(
+        select(func.min(WebhookDelivery.next_attempt_at)).where(
+            WebhookDelivery.status == DeliveryStatus.pending,
+            WebhookDelivery.next_attempt_at <= now,
+        )
+    )
+    if oldest is None:
+        return 0.0
+    return max((now - oldest).total_seconds(), 0.0)
