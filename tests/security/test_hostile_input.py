@@ -102,3 +102,32 @@ async def test_token_signed_with_another_key_or_kid_is_401(partner: PartnerHandl
             "/v3/individuals", headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code == 401
+
+
+async def test_malformed_passkey_bodies_are_400_not_500(app, partner: PartnerHandle) -> None:  # type: ignore[no-untyped-def]
+    import httpx
+
+    from tests.onboarding.conftest import FlowClient, fill_until, onboard
+
+    individual = await create_individual(partner)
+    link = await onboard(partner, individual["id"])
+    transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        flow = FlowClient(http)
+        await flow.start(link["token"])
+        await fill_until(flow, "security")
+        page = await flow.get("/flow/onboarding/security")
+        assert page.status_code == 200
+        token = flow.csrf()
+        await http.post("/flow/passkey-options", headers={"X-CSRF-Token": token})
+        for body in (b"{}", b"[]", b"5", b'{"id": 1, "response": []}', b"not json"):
+            response = await http.post(
+                "/flow/passkey-register",
+                content=body,
+                headers={"X-CSRF-Token": token, "Content-Type": "application/json"},
+            )
+            assert 400 <= response.status_code < 500, (
+                body,
+                response.status_code,
+                response.text[:200],
+            )

@@ -132,7 +132,8 @@ class BodyLimitMiddleware:
         self.form_limit = upload_limit * 2 + 64 * 1024
 
     def _limit_for(self, path: str) -> int:
-        return self.form_limit if path.startswith(("/flow", "/admin")) else self.json_limit
+        # Only the hosted flow takes file uploads; the back office's forms are small.
+        return self.form_limit if path.startswith("/flow") else self.json_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":

@@ -20,7 +20,7 @@ from webauthn import (
 )
 from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.base64url_to_bytes import base64url_to_bytes
-from webauthn.helpers.exceptions import InvalidAuthenticationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
 
 from gangway.errors import Forbidden, ValidationFailed
@@ -99,7 +99,7 @@ async def consent_passkey_verify(request: Request, ctx: FlowDep) -> Response:
             credential_current_sign_count=stored.sign_count,
             require_user_verification=True,
         )
-    except (InvalidAuthenticationResponse, ValueError, KeyError, TypeError) as error:
+    except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as error:
         log.info("passkey assertion refused", extra={"reason": type(error).__name__})
         raise ValidationFailed("The passkey could not be verified.") from None
     stored.sign_count = verified.new_sign_count

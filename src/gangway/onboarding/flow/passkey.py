@@ -20,7 +20,7 @@ from webauthn import (
 )
 from webauthn.helpers import bytes_to_base64url
 from webauthn.helpers.base64url_to_bytes import base64url_to_bytes
-from webauthn.helpers.exceptions import InvalidRegistrationResponse
+from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import (
     AuthenticatorAttachment,
     AuthenticatorSelectionCriteria,
@@ -97,6 +97,8 @@ async def passkey_register(request: Request, ctx: FlowDep) -> Response:
         credential = json.loads(body)
     except ValueError:
         raise ValidationFailed("The body is not valid JSON.") from None
+    if not isinstance(credential, dict):
+        raise ValidationFailed("The body must be a WebAuthn credential object.")
     rp_id, origin = relying_party(ctx.runtime.settings.public_url)
     try:
         verified = verify_registration_response(
@@ -106,7 +108,7 @@ async def passkey_register(request: Request, ctx: FlowDep) -> Response:
             expected_origin=origin,
             require_user_verification=True,
         )
-    except (InvalidRegistrationResponse, ValueError, KeyError, TypeError) as error:
+    except (WebAuthnException, ValueError, KeyError, TypeError, AttributeError) as error:
         log.info("passkey registration refused", extra={"reason": type(error).__name__})
         raise ValidationFailed("The passkey could not be verified.") from None
     ctx.session.add(
