@@ -75,3 +75,23 @@ async def test_invalid_key_is_rejected(partner: PartnerHandle) -> None:
     )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_stored_responses_are_sealed_so_a_replayed_secret_is_not_readable_in_the_database(
+    app, partner: PartnerHandle  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import select
+
+    from gangway.db.session import transaction
+    from gangway.models import IdempotencyRecord
+
+    headers = {"Idempotency-Key": "hook-1"}
+    body = {"url": "http://127.0.0.1:9/hook"}
+    first = await partner.http.post("/v3/webhooks", json=body, headers=headers)
+    assert first.status_code == 201
+    secret = first.json()["secret"]
+    replay = await partner.http.post("/v3/webhooks", json=body, headers=headers)
+    assert replay.json()["secret"] == secret
+    async with transaction(app.state.runtime.sessions) as session:
+        stored = (await session.scalars(select(IdempotencyRecord.response_body))).all()
+    assert stored and all(secret.encode() not in (row or b"") for row in stored)

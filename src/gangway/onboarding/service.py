@@ -71,10 +71,15 @@ class DraftLike(Protocol):
     updated_at: datetime
 
 
-async def get_draft(session: AsyncSession, individual_id: uuid.UUID) -> OnboardingDraft | None:
-    return await session.scalar(
-        select(OnboardingDraft).where(OnboardingDraft.individual_id == individual_id)
-    )
+async def get_draft(
+    session: AsyncSession, individual_id: uuid.UUID, *, for_update: bool = False
+) -> OnboardingDraft | None:
+    """The individual's draft; ``for_update`` locks it so that two tabs saving different steps
+    at once are applied one after the other (neither overwrites the other's step)."""
+    query = select(OnboardingDraft).where(OnboardingDraft.individual_id == individual_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)
 
 
 async def get_or_create_draft(

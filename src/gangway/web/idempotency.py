@@ -32,6 +32,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gangway.db.session import transaction
 from gangway.errors import AppError, IdempotencyConflict, ValidationFailed
+from gangway.kit.crypto import Sealer, derive_key
 from gangway.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
@@ -113,7 +114,7 @@ async def answer_for_existing_key(runtime: Any, claim: IdempotencyClaim) -> Resp
         error = IdempotencyConflict("A request with this Idempotency-Key is still being processed.")
     else:
         return Response(
-            record.response_body or b"",
+            _sealer(runtime).open(record.response_body or b"", _aad(claim)),
             status_code=record.response_status,
             media_type=record.response_content_type or "application/json",
             headers={"Idempotent-Replayed": "true", **marker},
@@ -132,7 +133,8 @@ async def store_response(
             return
         response = {
             "response_status": status,
-            "response_body": body,
+            # Sealed: a stored response may hold a secret shown once (a webhook signing secret).
+            "response_body": _sealer(runtime).seal(body, _aad(claim)),
             "response_content_type": content_type,
         }
         statement = (
@@ -219,6 +221,18 @@ class IdempotencyMiddleware:
             {"type": "http.response.start", "status": captured["status"], "headers": headers}
         )
         await send({"type": "http.response.body", "body": captured["body"]})
+
+
+def _sealer(runtime: Any) -> Sealer:
+    sealer: Sealer | None = runtime.extras.get("idempotency_sealer")
+    if sealer is None:
+        sealer = Sealer(derive_key(runtime.secret_key, "idempotency"))
+        runtime.extras["idempotency_sealer"] = sealer
+    return sealer
+
+
+def _aad(claim: IdempotencyClaim) -> bytes:
+    return f"{claim.partner_id}:{claim.key}".encode()
 
 
 def _partner_from_token(scope: Scope, runtime: Any) -> Any:

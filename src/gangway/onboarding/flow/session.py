@@ -146,7 +146,9 @@ async def load_flow(
         and not finished_ok
     ):
         raise AlreadySubmitted()
-    draft = await service.get_draft(session, individual.id)
+    draft = await service.get_draft(
+        session, individual.id, for_update=request.method not in ("GET", "HEAD")
+    )
     if draft is None:
         raise LinkExpired()
     return FlowContext(
