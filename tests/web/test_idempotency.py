@@ -78,7 +78,8 @@ async def test_invalid_key_is_rejected(partner: PartnerHandle) -> None:
 
 
 async def test_stored_responses_are_sealed_so_a_replayed_secret_is_not_readable_in_the_database(
-    app, partner: PartnerHandle  # type: ignore[no-untyped-def]
+    app,
+    partner: PartnerHandle,  # type: ignore[no-untyped-def]
 ) -> None:
     from sqlalchemy import select
 
