@@ -157,6 +157,42 @@ def require_open(item: PendingAction | Consent, now: datetime) -> None:
         raise RequestBlocked.needs_status(noun, [ConsentStatus.pending])
 
 
+async def _settle(
+    session: AsyncSession,
+    action: PendingAction,
+    to: ConsentStatus,
+    *,
+    now: datetime,
+    event: EventName | None,
+    actor_type: ActorType = ActorType.system,
+    actor_id: str | uuid.UUID | None = None,
+    client_ip: str | None = None,
+    detail: dict[str, Any] | None = None,
+) -> PendingAction:
+    """Move the action and its consent to ``to``, with its outbox event and its audit entry."""
+    await _move(session, action, to, now)
+    if event is not None:
+        await events.record(
+            session,
+            partner_id=action.partner_id,
+            individual_id=action.individual_id,
+            name=event,
+            now=now,
+            pending_action_id=action.id,
+        )
+    await audit.record(
+        session,
+        action=f"pending_action.{to}",
+        now=now,
+        actor_type=actor_type,
+        actor_id=actor_id,
+        subject_id=action.individual_id,
+        client_ip=client_ip,
+        detail={"pending_action_id": str(action.id), **(detail or {})},
+    )
+    return action
+
+
 async def complete(
     session: AsyncSession,
     action: PendingAction,
@@ -169,26 +205,17 @@ async def complete(
 ) -> PendingAction:
     """The user finished the consent's flow: completed, ``PendingActionCompleted``."""
     require_open(action, now)
-    await _move(session, action, ConsentStatus.completed, now)
-    await events.record(
+    return await _settle(
         session,
-        partner_id=action.partner_id,
-        individual_id=action.individual_id,
-        name=EventName.PendingActionCompleted,
+        action,
+        ConsentStatus.completed,
         now=now,
-        pending_action_id=action.id,
-    )
-    await audit.record(
-        session,
-        action="pending_action.completed",
-        now=now,
+        event=EventName.PendingActionCompleted,
         actor_type=actor_type,
         actor_id=actor_id,
-        subject_id=action.individual_id,
         client_ip=client_ip,
-        detail={"pending_action_id": str(action.id), **(detail or {})},
+        detail=detail,
     )
-    return action
 
 
 async def cancel(
@@ -199,20 +226,19 @@ async def cancel(
     actor_id: str | uuid.UUID,
     client_ip: str | None = None,
 ) -> PendingAction:
-    """Staff withdraw a pending action; its consent's links stop working."""
+    """Staff withdraw a pending action; its consent's links stop working (no partner event:
+    the partner reads ``status: canceled``)."""
     require_open(action, now)
-    await _move(session, action, ConsentStatus.canceled, now)
-    await audit.record(
+    return await _settle(
         session,
-        action="pending_action.canceled",
+        action,
+        ConsentStatus.canceled,
         now=now,
+        event=None,
         actor_type=ActorType.staff,
         actor_id=actor_id,
-        subject_id=action.individual_id,
         client_ip=client_ip,
-        detail={"pending_action_id": str(action.id)},
     )
-    return action
 
 
 async def expire_due(session: AsyncSession, now: datetime, batch: int = 200) -> int:
@@ -231,21 +257,8 @@ async def expire_due(session: AsyncSession, now: datetime, batch: int = 200) -> 
         query = query.with_for_update(skip_locked=True)
     due = list(await session.scalars(query))
     for action in due:
-        await _move(session, action, ConsentStatus.expired, now)
-        await events.record(
-            session,
-            partner_id=action.partner_id,
-            individual_id=action.individual_id,
-            name=EventName.PendingActionExpired,
-            now=now,
-            pending_action_id=action.id,
-        )
-        await audit.record(
-            session,
-            action="pending_action.expired",
-            now=now,
-            subject_id=action.individual_id,
-            detail={"pending_action_id": str(action.id)},
+        await _settle(
+            session, action, ConsentStatus.expired, now=now, event=EventName.PendingActionExpired
         )
     return len(due)
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
@@ -66,45 +66,27 @@ async def request_action(
     return RedirectResponse(f"/admin/individuals/{person.id}?done=requested", status_code=303)
 
 
-@router.post("/{pending_action_id}/cancel")
-async def cancel_action(
+@router.post("/{pending_action_id}/{verb}")
+async def act_on_action(
     request: Request,
     individual_id: str,
     pending_action_id: str,
+    verb: Literal["cancel", "reviewed"],
     staff: StaffDep,
     runtime: RuntimeDep,
     session: SessionDep,
 ) -> RedirectResponse:
-    """Withdraw a pending action; its consent's links stop working."""
+    """``cancel`` withdraws an open pending action (its consent's links stop working);
+    ``reviewed`` records that a reviewer checked what the user sent (it leaves the queue)."""
     person = await decisions.load_individual(session, individual_id)
     action = await pending_actions.get_for_individual(session, person.id, pending_action_id)
-    await pending_actions.cancel(
+    act = pending_actions.cancel if verb == "cancel" else pending_actions.mark_reviewed
+    await act(
         session,
         action,
         now=runtime.clock.now(),
         actor_id=staff.staff_id,
         client_ip=client_ip(request.scope),
     )
-    return RedirectResponse(f"/admin/individuals/{person.id}?done=canceled", status_code=303)
-
-
-@router.post("/{pending_action_id}/reviewed")
-async def mark_reviewed(
-    request: Request,
-    individual_id: str,
-    pending_action_id: str,
-    staff: StaffDep,
-    runtime: RuntimeDep,
-    session: SessionDep,
-) -> RedirectResponse:
-    """The reviewer has checked what the user sent; the action leaves the review queue."""
-    person = await decisions.load_individual(session, individual_id)
-    action = await pending_actions.get_for_individual(session, person.id, pending_action_id)
-    await pending_actions.mark_reviewed(
-        session,
-        action,
-        now=runtime.clock.now(),
-        actor_id=staff.staff_id,
-        client_ip=client_ip(request.scope),
-    )
-    return RedirectResponse(f"/admin/individuals/{person.id}?done=reviewed", status_code=303)
+    done = "canceled" if verb == "cancel" else "reviewed"
+    return RedirectResponse(f"/admin/individuals/{person.id}?done={done}", status_code=303)
