@@ -29,7 +29,7 @@ from gangway.models import (
 from gangway.onboarding import credentials, service
 from gangway.onboarding.flow import forms
 from gangway.onboarding.flow.context import FlowContext, Outcome
-from gangway.onboarding.flow.handlers import _as_form_values, _take_file
+from gangway.onboarding.flow.handlers import _as_form_values, _take_file, address_rows
 from gangway.onboarding.flow.i18n import choice_label, country_label
 from gangway.onboarding.links import LinkExpired
 from gangway.pending_actions import service as pending_actions
@@ -289,14 +289,7 @@ def review_groups(ctx: FlowContext) -> list[dict[str, Any]]:
             (
                 "address",
                 "address_confirm_title",
-                [
-                    ("street1", addr.get("street1")),
-                    ("street2", addr.get("street2")),
-                    ("postal_code", addr.get("postal_code")),
-                    ("city", addr.get("city")),
-                    ("region", addr.get("region")),
-                    ("country_code", country_label(addr.get("country_code", ""), lang)),
-                ],
+                address_rows(addr, lang),
             ),
             (
                 "proof",

@@ -280,6 +280,18 @@ async def security(ctx: FlowContext, form: Any) -> Outcome:
     return Outcome(stay=True, notice=ctx.t("passcode_saved"))
 
 
+def address_rows(addr: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    """An address as review rows (onboarding and proof-of-address reviews)."""
+    return [
+        ("street1", addr.get("street1")),
+        ("street2", addr.get("street2")),
+        ("postal_code", addr.get("postal_code")),
+        ("city", addr.get("city")),
+        ("region", addr.get("region")),
+        ("country_code", country_label(addr.get("country_code", ""), lang)),
+    ]
+
+
 def review_groups(ctx: FlowContext) -> list[dict[str, Any]]:
     """The review page: every group of entered data with its Edit step."""
     lang, t, d = ctx.lang, ctx.t, ctx.draft.data
@@ -303,14 +315,7 @@ def review_groups(ctx: FlowContext) -> list[dict[str, Any]]:
         (
             "address",
             "address_title",
-            [
-                ("street1", addr.get("street1")),
-                ("street2", addr.get("street2")),
-                ("postal_code", addr.get("postal_code")),
-                ("city", addr.get("city")),
-                ("region", addr.get("region")),
-                ("country_code", country_label(addr.get("country_code", ""), lang)),
-            ],
+            address_rows(addr, lang),
         ),
         (
             "phone",
