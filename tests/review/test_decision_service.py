@@ -71,7 +71,7 @@ async def test_audit_entries_cannot_be_changed_in_postgresql(
     from sqlalchemy import text
     from sqlalchemy.exc import DBAPIError
 
-    from gangway.review import audit
+    from gangway.audit import service as audit
 
     async with transaction(runtime.sessions) as session:
         await audit.record(session, action="test.recorded", now=runtime.clock.now())

@@ -9,6 +9,7 @@ from typing import Any
 import click
 from sqlalchemy import func, select
 
+from gangway.audit import service as audit
 from gangway.auth import service as auth_service
 from gangway.checks import sanctions
 from gangway.cli.common import run_in_transaction
@@ -16,7 +17,6 @@ from gangway.config import get_settings
 from gangway.db.migrate import upgrade
 from gangway.kit.ids import random_token
 from gangway.models import ActorType, SanctionsEntry, StaffRole, StaffUser
-from gangway.review import audit
 from gangway.review.staff import create_staff, set_password
 
 DEMO_PARTNER = "Demo Fintech"

@@ -7,11 +7,11 @@ from typing import Any
 
 import click
 
+from gangway.audit import service as audit
 from gangway.checks import sanctions
 from gangway.cli.common import run_in_transaction
 from gangway.errors import AppError
 from gangway.models import ActorType
-from gangway.review import audit
 
 
 @click.group()

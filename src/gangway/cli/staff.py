@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
+from gangway.audit import service as audit
 from gangway.cli.common import run_in_transaction
 from gangway.errors import AppError
 from gangway.models import ActorType, StaffRole
-from gangway.review import audit
 from gangway.review.staff import MIN_PASSWORD_LENGTH, create_staff
 
 

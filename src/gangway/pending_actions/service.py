@@ -14,6 +14,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from gangway.audit import service as audit
 from gangway.errors import NotFound, RequestBlocked, ValidationFailed
 from gangway.events import service as events
 from gangway.individuals import service as individuals
@@ -30,7 +31,6 @@ from gangway.models import (
     PendingAction,
     PendingActionType,
 )
-from gangway.review import audit
 
 DEFAULT_LIFETIME = timedelta(days=7)
 MAX_LIFETIME = timedelta(days=365)

@@ -9,10 +9,11 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from gangway.audit import service as audit
 from gangway.errors import NotFound
 from gangway.kit.ids import parse_uuid
 from gangway.models import ActorType, ApiKey, Partner
-from gangway.review import audit, queries, webhooks_bridge
+from gangway.review import queries, webhooks_bridge
 from gangway.review import staff as staff_service
 from gangway.review.deps import AdminDep, StaffDep
 from gangway.review.web import page

@@ -15,12 +15,12 @@ from enum import StrEnum
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.audit import service as audit
 from gangway.errors import FieldError, NotFound, RequestBlocked, ValidationFailed
 from gangway.events import service as events
 from gangway.individuals import service as individuals
 from gangway.kit.ids import parse_uuid
 from gangway.models import ActorType, EventName, Individual, IndividualStatus
-from gangway.review import audit
 
 MAX_NOTE = 2000
 

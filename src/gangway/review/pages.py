@@ -7,13 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
+from gangway.audit import service as audit
 from gangway.db.session import transaction
 from gangway.errors import Forbidden, RateLimited
 from gangway.kit.ids import random_token
 from gangway.kit.ratelimit import FailureThrottle
 from gangway.models import ActorType
 from gangway.pending_actions import service as pending_actions
-from gangway.review import audit, decisions, documents, queries
+from gangway.review import decisions, documents, queries
 from gangway.review import staff as staff_service
 from gangway.review.deps import (
     COOKIE_NAME,

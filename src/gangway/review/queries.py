@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.audit import service as audit
 from gangway.kit.ids import parse_uuid
 from gangway.models import (
     AuditEntry,
@@ -21,7 +22,6 @@ from gangway.models import (
     StaffUser,
 )
 from gangway.models.onboarding import Document, OnboardingSubmission
-from gangway.review import audit
 
 QUEUE_LIMIT = 200
 RISK_LEVELS = ("low", "medium", "high")

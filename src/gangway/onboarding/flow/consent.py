@@ -15,6 +15,7 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.exc import StaleDataError
 
+from gangway.audit import service as audit
 from gangway.errors import RequestBlocked
 from gangway.models import (
     ActorType,
@@ -33,7 +34,6 @@ from gangway.onboarding.flow.handlers import _as_form_values, _take_file, addres
 from gangway.onboarding.flow.i18n import choice_label, country_label
 from gangway.onboarding.links import LinkExpired
 from gangway.pending_actions import service as pending_actions
-from gangway.review import audit
 
 MAX_PASSCODE_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=15)
