@@ -9,7 +9,7 @@ from fastapi import Depends, Request
 from gangway.db.session import transaction
 from gangway.errors import Forbidden, Unauthorized
 from gangway.review.staff import StaffContext, resolve_session
-from gangway.web.csrf import FIELD_NAME, CsrfProtector
+from gangway.web.csrf import FIELD_NAME, CsrfProtector, protector_for
 from gangway.web.deps import READ_METHODS, RuntimeDep
 from gangway.web.runtime import Runtime
 
@@ -19,10 +19,7 @@ LOGIN_COOKIE_NAME = "gangway_staff_login"
 
 
 def csrf_protector(runtime: Runtime) -> CsrfProtector:
-    protector: CsrfProtector | None = runtime.extras.get("admin_csrf")
-    if protector is None:
-        protector = runtime.extras["admin_csrf"] = CsrfProtector(runtime.secret_key, "admin")
-    return protector
+    return protector_for(runtime.extras, runtime.secret_key, "admin")
 
 
 async def verify_form_csrf(request: Request, runtime: Runtime, session_key: str) -> None:

@@ -22,7 +22,7 @@ from gangway.onboarding.flow import i18n
 from gangway.onboarding.flow.context import FlowContext
 from gangway.onboarding.flow.render import language
 from gangway.onboarding.links import AlreadySubmitted, LinkExpired
-from gangway.web.csrf import CsrfProtector
+from gangway.web.csrf import CsrfProtector, protector_for
 from gangway.web.deps import RuntimeDep, SessionDep
 from gangway.web.runtime import Runtime
 
@@ -46,11 +46,7 @@ WriteSessionDep = Annotated[AsyncSession, Depends(write_session, scope="function
 
 
 def csrf(runtime: Runtime) -> CsrfProtector:
-    protector = runtime.extras.get("flow_csrf")
-    if protector is None:
-        protector = CsrfProtector(runtime.secret_key, "flow")
-        runtime.extras["flow_csrf"] = protector
-    return protector
+    return protector_for(runtime.extras, runtime.secret_key, "flow")
 
 
 def remember_for_errors(request: Request, **values: object) -> None:
