@@ -5,7 +5,7 @@ UV     := $(BOOT)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run install migrate serve test check lint format typecheck bench clean
+.PHONY: run install migrate serve test check lint format typecheck bench audit clean
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -45,6 +45,11 @@ typecheck:
 
 bench:
 	.venv/bin/python bench/api.py
+
+# Known vulnerabilities in the locked dependencies (needs PyPI's JSON API or OSV to be reachable).
+audit: install
+	$(UV) export --frozen --no-hashes --no-emit-project > .venv/requirements-audit.txt
+	.venv/bin/pip-audit --disable-pip --no-deps -r .venv/requirements-audit.txt
 
 clean:
 	rm -rf $(BOOT) .venv .mypy_cache .ruff_cache .pytest_cache
