@@ -3,18 +3,15 @@ sees the event and its webhook endpoint receives it. A reviewer cannot open admi
 
 from __future__ import annotations
 
-import asyncio
 import json
-import os
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
+from typing import Any
 
 import pytest
-import uvicorn
 from tests.conftest import PartnerHandle, make_settings, new_partner
+from tests.e2e.support import chromium, require_browser, serve_app, shot
 from tests.review.conftest import PASSWORD, submit_individual
 from tests.webhooks.conftest import Receiver, start_receiver
 
@@ -24,26 +21,7 @@ from gangway.kit.clock import FrozenClock
 from gangway.models import StaffRole
 from gangway.review.staff import create_staff
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts"
-
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("GANGWAY_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and GANGWAY_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is not installed")
 
 
 @dataclass
@@ -63,47 +41,29 @@ class Served:
 @pytest.fixture
 async def served(app, database_url: str) -> AsyncIterator[Served]:  # type: ignore[no-untyped-def]
     """The app (with its embedded webhook worker) on a free loopback port; ``app`` cleans tables."""
-    _require_browser()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    base_url = f"http://127.0.0.1:{port}"
+    require_browser()
     clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    application = create_app(
-        make_settings(database_url, public_url=base_url), clock=clock, run_worker=True
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(application, log_config=None, lifespan="on", access_log=False)
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            task.result()
-        await asyncio.sleep(0.01)
-    receiver = start_receiver()
-    handle = await new_partner(application, "Acme Pay")
-    try:
-        yield Served(base_url, application, handle, receiver)
-    finally:
-        await handle.http.aclose()
-        receiver.server.shutdown()
-        receiver.server.server_close()
-        server.should_exit = True
-        await task
-        sock.close()
+
+    def build(base_url: str) -> Any:
+        return create_app(
+            make_settings(database_url, public_url=base_url), clock=clock, run_worker=True
+        )
+
+    async with serve_app(build, host="127.0.0.1") as (base_url, application):
+        receiver = start_receiver()
+        handle = await new_partner(application, "Acme Pay")
+        try:
+            yield Served(base_url, application, handle, receiver)
+        finally:
+            await handle.http.aclose()
+            receiver.server.shutdown()
+            receiver.server.server_close()
 
 
 @pytest.fixture
 async def browser():  # type: ignore[no-untyped-def]
-    _require_browser()
-    from playwright.async_api import async_playwright
-
-    async with async_playwright() as playwright:
-        chromium = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        try:
-            yield chromium
-        finally:
-            await chromium.close()
+    async with chromium() as launched:
+        yield launched
 
 
 async def _log_in(page, base_url: str, email: str) -> None:  # type: ignore[no-untyped-def]
@@ -144,14 +104,13 @@ async def test_reviewer_finds_reviews_and_approves_a_submission(served: Served, 
         await image.scroll_into_view_if_needed()
         loaded = await image.evaluate("img => img.complete && img.naturalWidth > 0")
         assert loaded, await image.get_attribute("alt")
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / "backoffice-individual.png"), full_page=True)
+    await shot(page, "", "backoffice-individual")
 
     await page.get_by_label("Note (optional)").first.fill("Documents and selfie match.")
     await page.get_by_role("button", name="Approve").click()
     await page.get_by_text("Decision saved: approve.").wait_for()
     assert "activated" in await page.locator("h1").inner_text()
-    await page.screenshot(path=str(ARTIFACTS / "backoffice-approved.png"), full_page=True)
+    await shot(page, "", "backoffice-approved")
     assert not [p for p in problems if "Content Security Policy" in p], problems
 
     events = await served.partner.http.get(

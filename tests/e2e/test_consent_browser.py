@@ -7,41 +7,28 @@ from __future__ import annotations
 import asyncio
 import io
 import json
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
 from PIL import Image, ImageDraw
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from standardwebhooks import Webhook
 from tests.conftest import PartnerHandle, create_individual, make_settings, new_partner
-from tests.e2e.test_flow_browser import ARGS, CHROMIUM, PHONE, _require_browser
+from tests.e2e import support
+from tests.e2e.support import chromium, continue_, phone_page, photo, require_browser, serve_app
 from tests.webhooks.conftest import Receiver, start_receiver
 
 from gangway.app import create_app
 from gangway.kit.clock import FrozenClock
 from gangway.simulations.kyc import SANDBOX_PASSCODE
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "consent"
+FOLDER = "consent"
 RETURN_URL = "https://partner.example/verified"
 
 pytestmark = pytest.mark.browser
-
-
-def photo(label: str, fmt: str = "JPEG") -> dict[str, Any]:
-    image = Image.new("RGB", (800, 500), (214, 226, 240))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((40, 40, 260, 300), fill=(150, 170, 190))
-    draw.text((300, 60), f"GANGWAY TEST {label}", fill=(20, 30, 40))
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt)
-    mime = "image/jpeg" if fmt == "JPEG" else "image/png"
-    return {"name": f"{label}.{fmt.lower()}", "mimeType": mime, "buffer": buffer.getvalue()}
 
 
 def utility_bill_pdf() -> dict[str, Any]:
@@ -82,57 +69,33 @@ class Served:
         return {"action": action, "individual_id": individual_id, **method.json()["method"]}
 
     async def phone_page(self) -> tuple[Any, Page]:
-        context = await self.browser.new_context(viewport=PHONE, locale="en-GB")
-        await context.route(
-            "https://partner.example/**",
-            lambda route: route.fulfill(status=200, content_type="text/html", body="<h1>Back</h1>"),
-        )
-        page = await context.new_page()
-        page.on("pageerror", lambda e: print("page error:", e))
-        return context, page
+        return await phone_page(self.browser)
 
 
 @pytest.fixture
 async def served(app: Any, database_url: str) -> AsyncIterator[Served]:
     """The app with its embedded delivery worker on a free loopback port; a webhook receiver on
     127.0.0.1. The clock is close to real time so signatures pass the receiver's tolerance."""
-    _require_browser()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    base_url = f"http://localhost:{sock.getsockname()[1]}"
+    require_browser()
     clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
-    settings = make_settings(database_url, public_url=base_url, worker_poll_seconds=1)
-    application = create_app(settings, clock=clock, run_worker=True)
-    server = uvicorn.Server(
-        uvicorn.Config(application, log_config=None, lifespan="on", access_log=False)
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            raise RuntimeError("server did not start")
-        await asyncio.sleep(0.02)
-    partner = await new_partner(application, "Nordpay")
-    receiver = start_receiver()
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+    def build(base_url: str) -> Any:
+        settings = make_settings(database_url, public_url=base_url, worker_poll_seconds=1)
+        return create_app(settings, clock=clock, run_worker=True)
+
+    async with serve_app(build) as (base_url, application), chromium() as browser:
+        partner = await new_partner(application, "Nordpay")
+        receiver = start_receiver()
         try:
             yield Served(base_url, application, partner, clock, browser, receiver)
         finally:
-            await browser.close()
             await partner.http.aclose()
             receiver.server.shutdown()
             receiver.server.server_close()
-            server.should_exit = True
-            await task
 
 
 async def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-async def continue_(page: Page) -> None:
-    await page.get_by_role("button", name="Continue", exact=True).click()
+    await support.shot(page, FOLDER, name)
 
 
 async def wait_for_event(served: Served, secret: str, name: str) -> dict[str, Any]:

@@ -6,59 +6,25 @@ Screenshots of every step go to var/artifacts/flow/."""
 from __future__ import annotations
 
 import asyncio
-import io
-import os
-import socket
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
-import uvicorn
-from PIL import Image, ImageDraw
-from playwright.async_api import Browser, Page, async_playwright, expect
+from playwright.async_api import Browser, Page, expect
 from sqlalchemy import select
 from tests.conftest import START, PartnerHandle, create_individual, make_settings, new_partner
+from tests.e2e import support
+from tests.e2e.support import chromium, continue_, phone_page, photo, require_browser, serve_app
 
 from gangway.app import create_app
 from gangway.kit.clock import FrozenClock
 from gangway.models import WebauthnCredential
 
-CHROMIUM = "/usr/bin/chromium"
-ARGS = [
-    "--headless=new",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-ARTIFACTS = Path(__file__).resolve().parents[2] / "var" / "artifacts" / "flow"
-PHONE = {"width": 360, "height": 740}
+FOLDER = "flow"
 RETURN_URL = "https://partner.example/onboarding/return?ref=42"
 
 pytestmark = pytest.mark.browser
-
-
-def _require_browser() -> None:
-    if not os.path.exists(CHROMIUM):
-        if os.environ.get("GANGWAY_REQUIRE_BROWSER") == "1":
-            pytest.fail(f"{CHROMIUM} is missing and GANGWAY_REQUIRE_BROWSER=1")
-        pytest.skip(f"{CHROMIUM} is not installed")
-
-
-def photo(label: str, fmt: str = "JPEG") -> dict[str, Any]:
-    """A real camera-like image generated for the upload."""
-    image = Image.new("RGB", (800, 500), (214, 226, 240))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((40, 40, 260, 300), fill=(150, 170, 190))
-    draw.text((300, 60), f"GANGWAY TEST {label}", fill=(20, 30, 40))
-    buffer = io.BytesIO()
-    image.save(buffer, format=fmt)
-    mime = "image/jpeg" if fmt == "JPEG" else "image/png"
-    return {"name": f"{label}.{fmt.lower()}", "mimeType": mime, "buffer": buffer.getvalue()}
 
 
 @dataclass
@@ -78,55 +44,28 @@ class Served:
         return {**response.json(), "individual_id": individual["id"]}
 
     async def phone_page(self) -> tuple[Any, Page]:
-        context = await self.browser.new_context(viewport=PHONE, locale="en-GB")
-        # The partner's return_url is answered by the test instead of the internet.
-        await context.route(
-            "https://partner.example/**",
-            lambda route: route.fulfill(status=200, content_type="text/html", body="<h1>Back</h1>"),
-        )
-        page = await context.new_page()
-        page.on("console", lambda m: print("console:", m.type, m.text))
-        page.on("pageerror", lambda e: print("page error:", e))
-        return context, page
+        return await phone_page(self.browser)
 
 
 @pytest.fixture
 async def served(app: Any, database_url: str) -> AsyncIterator[Served]:
     """The app on a free loopback port, reached as ``localhost`` (a valid WebAuthn RP id)."""
-    _require_browser()
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    port = sock.getsockname()[1]
-    base_url = f"http://localhost:{port}"
+    require_browser()
     clock = FrozenClock(START)
-    application = create_app(make_settings(database_url, public_url=base_url), clock=clock)
-    server = uvicorn.Server(
-        uvicorn.Config(application, log_config=None, lifespan="on", access_log=False)
-    )
-    task = asyncio.create_task(server.serve(sockets=[sock]))
-    while not server.started:
-        if task.done():
-            raise RuntimeError("server did not start")
-        await asyncio.sleep(0.02)
-    partner = await new_partner(application, "Nordpay")
-    async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+
+    def build(base_url: str) -> Any:
+        return create_app(make_settings(database_url, public_url=base_url), clock=clock)
+
+    async with serve_app(build) as (base_url, application), chromium() as browser:
+        partner = await new_partner(application, "Nordpay")
         try:
             yield Served(base_url, application, partner, clock, browser)
         finally:
-            await browser.close()
             await partner.http.aclose()
-            server.should_exit = True
-            await task
 
 
 async def shot(page: Page, name: str) -> None:
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    await page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-
-
-async def continue_(page: Page) -> None:
-    await page.get_by_role("button", name="Continue", exact=True).click()
+    await support.shot(page, FOLDER, name)
 
 
 async def walk_to_security(page: Page, prefix: str) -> None:
