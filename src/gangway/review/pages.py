@@ -39,20 +39,37 @@ def _cookie_flags(request: Request) -> dict[str, object]:
     }
 
 
-@router.get("/login")
-async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
-    """The login page; a pre-session cookie binds its CSRF token."""
+def _login_page(
+    request: Request,
+    pre_key: str,
+    next: str | None,
+    *,
+    error: str | None = None,
+    email: str = "",
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    """The login form (again), its CSRF token bound to the pre-session cookie; typed email kept."""
     runtime = request.app.state.runtime
-    pre_key = request.cookies.get(LOGIN_COOKIE_NAME) or random_token(24)
-    response = page(
+    return page(
         request,
         "login.html",
         {
             "next": safe_next(next),
             "login_csrf": csrf_protector(runtime).token_for("login:" + pre_key),
-            "error": None,
+            "error": error,
+            "email": email,
         },
+        status_code=status_code,
+        headers=headers,
     )
+
+
+@router.get("/login")
+async def login_form(request: Request, next: Annotated[str | None, Query()] = None) -> Response:
+    """The login page; a pre-session cookie binds its CSRF token."""
+    pre_key = request.cookies.get(LOGIN_COOKIE_NAME) or random_token(24)
+    response = _login_page(request, pre_key, next)
     response.set_cookie(LOGIN_COOKIE_NAME, pre_key, max_age=3600, **_cookie_flags(request))  # type: ignore[arg-type]
     return response
 
@@ -88,16 +105,13 @@ async def login(
             client_ip=address,
         )
         # Rendered, not raised, so that the audit entry above is committed.
-        return page(
+        return _login_page(
             request,
-            "login.html",
-            {
-                "next": safe_next(next),
-                "login_csrf": csrf_protector(runtime).token_for("login:" + pre_key),
-                "error": RateLimited.default_message
-                + " Too many failed logins: wait a few minutes and try again.",
-                "email": email,
-            },
+            pre_key,
+            next,
+            error=RateLimited.default_message
+            + " Too many failed logins: wait a few minutes and try again.",
+            email=email,
             status_code=429,
             headers={"Retry-After": str(max(waits))},
         )
@@ -113,15 +127,12 @@ async def login(
             actor_id=email.strip().lower()[:320] or None,
             client_ip=address,
         )
-        return page(
+        return _login_page(
             request,
-            "login.html",
-            {
-                "next": safe_next(next),
-                "login_csrf": csrf_protector(runtime).token_for("login:" + pre_key),
-                "error": "The email or password is not correct.",
-                "email": email,
-            },
+            pre_key,
+            next,
+            error="The email or password is not correct.",
+            email=email,
             status_code=401,
         )
     throttle.reset(email_key)
