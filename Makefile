@@ -28,9 +28,15 @@ run: install
 test: install check
 	.venv/bin/pytest $(PYTEST_ARGS)
 
+# The modules allowed to open a transaction or commit: the unit of work itself, the request edge
+# (SessionDep, and the few endpoints that must commit in steps), the worker's jobs and the CLI.
+TRANSACTION_EDGE := src/gangway/(db/session|web/deps|web/idempotency|auth/endpoints|flow/session|flow/passkey|flow/consent_passkey|review/deps|review/pages|webhooks/delivery|worker/jobs|cli/common)\.py
+
 check: lint typecheck
-	@! git grep -n '\.commit(' -- 'src/**/*.py' | grep -v -E 'src/gangway/(db|worker|cli)/' \
-		|| (echo "commit() outside db/, worker/, cli/: transactions are committed at the edge only"; exit 1)
+	.venv/bin/lint-imports --no-cache
+	@! git grep -n -E '\btransaction\(|\.commit\(|\.begin\(\)' -- 'src/**/*.py' \
+		| grep -v -E '^$(TRANSACTION_EDGE):' | grep -v 'def transaction(' \
+		|| (echo "a transaction opened outside the edge modules (docs/CONVENTIONS.md, Transactions)"; exit 1)
 
 lint:
 	.venv/bin/ruff check src tests bench migrations

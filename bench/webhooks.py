@@ -34,12 +34,13 @@ sys.path.insert(0, str(ROOT / "src"))
 
 from gangway.app import create_app  # noqa: E402
 from gangway.auth import service as auth_service  # noqa: E402
+from gangway.bootstrap import build_services  # noqa: E402
 from gangway.config import Settings  # noqa: E402
 from gangway.db.migrate import upgrade  # noqa: E402
 from gangway.db.session import transaction  # noqa: E402
 from gangway.events import service as events  # noqa: E402
 from gangway.models import EventName  # noqa: E402
-from gangway.web.runtime import Runtime  # noqa: E402
+from gangway.services import Services  # noqa: E402
 from gangway.webhooks import service as webhooks  # noqa: E402
 from gangway.webhooks.signing import SecretBox  # noqa: E402
 
@@ -96,62 +97,62 @@ def settings_for(url: str, **extra: object) -> Settings:
         database_url=url,
         secret_key=SECRET,
         webhook_allow_private_targets=True,
-        log_json=False,
+        log_format="console",
         log_level="WARNING",
         **extra,  # type: ignore[arg-type]
     )
 
 
-async def prepare(runtime: Runtime, receiver: Receiver) -> uuid.UUID:
+async def prepare(services: Services, receiver: Receiver) -> uuid.UUID:
     """A fresh partner with one endpoint pointing at the receiver."""
-    policy = webhooks.Policy(box=SecretBox(runtime.secret_key), allow_private=True)
-    async with transaction(runtime.sessions) as session:
-        partner, _ = await auth_service.create_partner(session, "Bench", runtime.clock.now())
+    policy = webhooks.Policy(box=SecretBox(services.secret_key), allow_private=True)
+    async with transaction(services.sessions) as session:
+        partner, _ = await auth_service.create_partner(session, "Bench", services.clock.now())
         await webhooks.create(
             session,
             partner.id,
             url=receiver.url,
             events=None,
-            now=runtime.clock.now(),
+            now=services.clock.now(),
             policy=policy,
         )
     return partner.id
 
 
-async def record(runtime: Runtime, partner_id: uuid.UUID, n: int) -> dict[str, float]:
+async def record(services: Services, partner_id: uuid.UUID, n: int) -> dict[str, float]:
     """Record ``n`` events in transactions of 100; returns event id -> created_at (epoch)."""
     created: dict[str, float] = {}
     for start in range(0, n, BATCH):
-        async with transaction(runtime.sessions) as session:
+        async with transaction(services.sessions) as session:
             for _ in range(min(BATCH, n - start)):
                 event = await events.record(
                     session,
                     partner_id=partner_id,
                     individual_id=uuid.uuid4(),
                     name=EventName.IndividualActivated,
-                    now=runtime.clock.now(),
+                    now=services.clock.now(),
                 )
                 created[str(event.id)] = event.created_at.timestamp()
-        runtime.wake_worker()  # what the request edge does after such a commit
+        services.wake_worker()  # what the request edge does after such a commit
     return created
 
 
 async def record_one_by_one(
-    runtime: Runtime, partner_id: uuid.UUID, n: int, gap: float = 0.02
+    services: Services, partner_id: uuid.UUID, n: int, gap: float = 0.02
 ) -> dict[str, float]:
     """One event per transaction, ``gap`` seconds apart: the latency a single change sees."""
     created: dict[str, float] = {}
     for _ in range(n):
-        async with transaction(runtime.sessions) as session:
+        async with transaction(services.sessions) as session:
             event = await events.record(
                 session,
                 partner_id=partner_id,
                 individual_id=uuid.uuid4(),
                 name=EventName.IndividualActivated,
-                now=runtime.clock.now(),
+                now=services.clock.now(),
             )
         created[str(event.id)] = event.created_at.timestamp()
-        runtime.wake_worker()
+        services.wake_worker()
         await asyncio.sleep(gap)
     return created
 
@@ -200,12 +201,12 @@ async def baseline(receiver: Receiver, n: int) -> None:
 async def embedded(receiver: Receiver, url: str, n: int, label: str) -> None:
     app = create_app(settings_for(url), run_worker=True)
     async with app.router.lifespan_context(app):
-        runtime: Runtime = app.state.runtime
-        partner_id = await prepare(runtime, receiver)
-        created = await record(runtime, partner_id, n)
+        services: Services = app.state.services
+        partner_id = await prepare(services, receiver)
+        created = await record(services, partner_id, n)
         await wait_all(receiver, created)
         report(f"embedded worker ({label}), burst", receiver, created)
-        created = await record_one_by_one(runtime, partner_id, TRICKLE)
+        created = await record_one_by_one(services, partner_id, TRICKLE)
         await wait_all(receiver, created)
         report(f"embedded worker ({label}), 1 by 1", receiver, created)
 
@@ -220,14 +221,14 @@ async def two_workers(receiver: Receiver, url: str, n: int) -> None:
     )
     command = [sys.executable, "-m", "gangway.cli.main", "worker"]
     processes = [subprocess.Popen(command, cwd=ROOT, env=env) for _ in range(2)]
-    runtime = Runtime.build(settings_for(url))
+    services = build_services(settings_for(url))
     try:
         await asyncio.sleep(3)  # let both workers start and LISTEN
-        partner_id = await prepare(runtime, receiver)
-        created = await record(runtime, partner_id, n)
+        partner_id = await prepare(services, receiver)
+        created = await record(services, partner_id, n)
         await wait_all(receiver, created)
         report("2 x gangway worker (PG), burst", receiver, created)
-        created = await record_one_by_one(runtime, partner_id, TRICKLE)
+        created = await record_one_by_one(services, partner_id, TRICKLE)
         await wait_all(receiver, created)
         report("2 x gangway worker (PG), 1 by 1", receiver, created)
     finally:
@@ -235,7 +236,7 @@ async def two_workers(receiver: Receiver, url: str, n: int) -> None:
             process.terminate()
         for process in processes:
             process.wait(timeout=30)
-        await runtime.engine.dispose()
+        await services.engine.dispose()
 
 
 async def main() -> None:

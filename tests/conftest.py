@@ -25,7 +25,7 @@ from gangway.db.migrate import upgrade
 from gangway.db.session import transaction
 from gangway.kit.clock import FrozenClock
 from gangway.models import Base
-from gangway.web.runtime import Runtime
+from gangway.services import Services
 
 TEST_SECRET = "test-secret-0123456789-abcdefghijklmnopqrstuvwxyz"
 START = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
@@ -36,7 +36,7 @@ def database_url(tmp_path_factory: pytest.TempPathFactory) -> str:
     url = os.environ.get("GANGWAY_TEST_DATABASE_URL")
     if not url:
         url = f"sqlite+aiosqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
-    upgrade(url, "heads")
+    upgrade(url)
     return url
 
 
@@ -51,7 +51,7 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "secret_key": TEST_SECRET,
         "public_url": "http://testserver",
         "webhook_allow_private_targets": True,
-        "log_json": False,
+        "log_format": "console",
         "rate_limit_per_second": 1000,
     }
     values.update(overrides)
@@ -68,10 +68,10 @@ def clock() -> FrozenClock:
     return FrozenClock(START)
 
 
-async def _empty_tables(runtime: Runtime) -> None:
-    async with runtime.engine.begin() as connection:
+async def _empty_tables(services: Services) -> None:
+    async with services.engine.begin() as connection:
         names = [t.name for t in reversed(Base.metadata.sorted_tables)]
-        if runtime.settings.is_sqlite:
+        if services.settings.is_sqlite:
             for name in names:
                 await connection.execute(text(f'DELETE FROM "{name}"'))
         else:
@@ -83,15 +83,15 @@ async def _empty_tables(runtime: Runtime) -> None:
 @pytest.fixture
 async def app(settings: Settings, clock: FrozenClock):  # type: ignore[no-untyped-def]
     application = create_app(settings, clock=clock)
-    runtime: Runtime = application.state.runtime
-    await _empty_tables(runtime)
+    services: Services = application.state.services
+    await _empty_tables(services)
     async with application.router.lifespan_context(application):
         yield application
 
 
 @pytest.fixture
-def runtime(app) -> Runtime:  # type: ignore[no-untyped-def]
-    return app.state.runtime  # type: ignore[no-any-return]
+def services(app) -> Services:  # type: ignore[no-untyped-def]
+    return app.state.services  # type: ignore[no-any-return]
 
 
 @pytest.fixture
@@ -102,9 +102,9 @@ async def client(app) -> AsyncIterator[httpx.AsyncClient]:  # type: ignore[no-un
 
 
 @pytest.fixture
-async def db(runtime: Runtime) -> AsyncIterator[AsyncSession]:
+async def db(services: Services) -> AsyncIterator[AsyncSession]:
     """A session for arranging and inspecting data directly (committed on exit)."""
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         yield session
 
 
@@ -126,9 +126,9 @@ class PartnerHandle:
 
 
 async def new_partner(app, name: str = "Acme Pay") -> PartnerHandle:  # type: ignore[no-untyped-def]
-    runtime: Runtime = app.state.runtime
-    async with transaction(runtime.sessions) as session:
-        partner, issued = await auth_service.create_partner(session, name, runtime.clock.now())
+    services: Services = app.state.services
+    async with transaction(services.sessions) as session:
+        partner, issued = await auth_service.create_partner(session, name, services.clock.now())
     transport = httpx.ASGITransport(app=app, client=("198.51.100.20", 50001))
     http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
     handle = PartnerHandle(str(partner.id), issued.secret, partner.public_key, http)

@@ -1,24 +1,19 @@
-"""create_app(): middleware, error handlers, routers and static files."""
+"""create_app(): middleware, error handlers, and what ``gangway.bootstrap`` lists."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from fastapi.staticfiles import StaticFiles
 
-from gangway import __version__
-from gangway.auth.endpoints import router as auth_router
-from gangway.auth.tokens import AccessTokenSigner
+from gangway import __version__, bootstrap
 from gangway.config import Settings, get_settings
-from gangway.events.endpoints import router as events_router
-from gangway.individuals.endpoints import router as individuals_router
 from gangway.kit.clock import Clock
-from gangway.kit.ratelimit import FailureThrottle, TokenBucket
+from gangway.services import Services
 from gangway.web.errors import install_error_handlers
 from gangway.web.idempotency import IdempotencyMiddleware
 from gangway.web.middleware import (
@@ -26,8 +21,7 @@ from gangway.web.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
-from gangway.web.runtime import Runtime
-from gangway.web.system import router as system_router
+from gangway.worker.main import RunningWorker, start_worker, stop_worker
 
 API_DESCRIPTION = """
 The Gangway partner API: register individuals, send them through the hosted onboarding flow, read
@@ -37,35 +31,31 @@ Authenticate with `POST /v3/auth/login` and send `Authorization: Bearer <access_
 Errors always have the body `{"error": {"code", "message", "details"?}}`.
 """
 
-# Other packages add their routers and start/stop hooks here (see ``extend``).
-Startup = Callable[[FastAPI, Runtime], Awaitable[None]]
-
 
 def create_app(
     settings: Settings | None = None,
     *,
     clock: Clock | None = None,
     run_worker: bool = False,
+    services: Services | None = None,
 ) -> FastAPI:
-    settings = settings or get_settings()
-    runtime = Runtime.build(settings, clock)
-    runtime.extras["signer"] = AccessTokenSigner(runtime.secret_key)
-    runtime.extras["rate_limiter"] = TokenBucket(settings.rate_limit_per_second)
-    runtime.extras["login_throttle"] = FailureThrottle(
-        settings.login_failures_allowed, settings.login_failure_window_seconds
-    )
-    runtime.extras["run_worker"] = run_worker
+    """The ASGI app over ``services`` (built from ``settings`` when not given). ``run_worker``
+    starts the webhook delivery loop and the periodic jobs with the app (``gangway serve``)."""
+    if services is None:
+        services = bootstrap.build_services(settings or get_settings(), clock=clock)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        for start in app.state.on_start:
-            await start(app, runtime)
+        if run_worker:
+            app.state.worker = await start_worker(services, bootstrap.PERIODIC_JOBS)
         try:
             yield
         finally:
-            for stop in reversed(app.state.on_stop):
-                await stop(app, runtime)
-            await runtime.engine.dispose()
+            running: RunningWorker | None = app.state.worker
+            if running is not None:
+                await stop_worker(services, running)
+                app.state.worker = None
+            await services.aclose()
 
     app = FastAPI(
         title="Gangway partner API",
@@ -77,50 +67,31 @@ def create_app(
         lifespan=lifespan,
         separate_input_output_schemas=False,
     )
-    app.state.runtime = runtime
-    app.state.on_start = []
-    app.state.on_stop = []
-    app.state.html_errors = {}
+    app.state.services = services
+    app.state.worker = None
+    app.state.html_errors = bootstrap.HTML_ERROR_PAGES
 
-    install_error_handlers(app)
-    app.add_middleware(IdempotencyMiddleware)
+    install_error_handlers(app, idempotency=services.idempotency)
+    app.add_middleware(
+        IdempotencyMiddleware,
+        store=services.idempotency,
+        verifier=services.signer,
+        clock=services.clock,
+    )
+    settings = services.settings
     app.add_middleware(
         BodyLimitMiddleware, json_limit=settings.json_body_limit, upload_limit=settings.upload_limit
     )
     app.add_middleware(SecurityHeadersMiddleware, https=settings.public_url_is_https)
     app.add_middleware(RequestContextMiddleware)
 
-    app.include_router(system_router)
-    app.include_router(auth_router)
-    app.include_router(individuals_router)
-    app.include_router(events_router)
+    for route in bootstrap.ROUTES:
+        if isinstance(route, bootstrap.StaticFiles):
+            app.mount(route.path, StaticFiles(directory=route.directory), name=route.name)
+        else:
+            app.include_router(route)
     _mount_docs(app)
-    for extend in _extensions():
-        extend(app, runtime)
     return app
-
-
-def _extensions() -> list[Callable[[FastAPI, Runtime], Any]]:
-    """Feature packages that plug themselves in (webhooks, flow, back office...)."""
-    return [_webhooks, _backoffice, _onboarding, _pending_actions]
-
-
-def _webhooks(app: FastAPI, runtime: Runtime) -> None:
-    from gangway.webhooks.wiring import install
-
-    install(app, runtime)
-
-
-def _onboarding(app: FastAPI, runtime: Runtime) -> None:
-    from gangway.onboarding.wiring import install
-
-    install(app, runtime)
-
-
-def _pending_actions(app: FastAPI, runtime: Runtime) -> None:
-    from gangway.pending_actions.wiring import install
-
-    install(app, runtime)
 
 
 def _mount_docs(app: FastAPI) -> None:
@@ -137,9 +108,3 @@ def _mount_docs(app: FastAPI) -> None:
             swagger_css_url="/v3/docs/static/swagger-ui.css",
             swagger_favicon_url="/v3/docs/static/favicon-32x32.png",
         )
-
-
-def _backoffice(app: FastAPI, runtime: Runtime) -> None:
-    from gangway.review.extension import install
-
-    install(app, runtime)

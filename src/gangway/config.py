@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -41,7 +43,9 @@ class Settings(BaseSettings):
     upload_limit: int = 10 * 1024 * 1024
     database_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"
-    log_json: bool = True
+    # "json" (production: one JSON object per line) or "console" (a short line a person reads);
+    # unset: console when stderr is a terminal (``make run``), JSON otherwise.
+    log_format: Literal["console", "json"] | None = None
     auto_approve_low_risk: bool = False
     # A JSON file replacing the shipped high-risk/prohibited country lists (see docs/back-office.md).
     country_risk_file: str | None = None
@@ -67,6 +71,12 @@ class Settings(BaseSettings):
             if len(set(self.secret_key)) < 10:
                 raise ConfigurationError("GANGWAY_SECRET_KEY is too weak: use a random value")
         return self
+
+    @property
+    def logs_as_json(self) -> bool:
+        if self.log_format is None:
+            return not sys.stderr.isatty()
+        return self.log_format == "json"
 
     @property
     def is_sandbox(self) -> bool:

@@ -148,10 +148,10 @@ async def test_revoked_key_cannot_log_in_and_its_sessions_end(app, partner: Part
     from gangway.db.session import transaction
 
     await create_individual(partner)
-    runtime = app.state.runtime
-    async with transaction(runtime.sessions) as session:
+    services = app.state.services
+    async with transaction(services.sessions) as session:
         await service.revoke_api_key(
-            session, partner.api_key[:VISIBLE_PREFIX_LENGTH], runtime.clock.now()
+            session, partner.api_key[:VISIBLE_PREFIX_LENGTH], services.clock.now()
         )
     assert (await partner.http.get("/v3/individuals")).status_code == 401
     response = await partner.http.post("/v3/auth/login", json={"api_key": partner.api_key})
@@ -164,10 +164,10 @@ async def test_a_partner_may_hold_several_keys(app, partner: PartnerHandle) -> N
     from gangway.auth import service
     from gangway.db.session import transaction
 
-    runtime = app.state.runtime
-    async with transaction(runtime.sessions) as session:
+    services = app.state.services
+    async with transaction(services.sessions) as session:
         second = await service.create_api_key(
-            session, uuid.UUID(partner.partner_id), runtime.clock.now()
+            session, uuid.UUID(partner.partner_id), services.clock.now()
         )
     assert second.secret != partner.api_key
     assert second.api_key.prefix == second.secret[: len(second.api_key.prefix)]

@@ -103,5 +103,5 @@ IDENTITY_DOCUMENT = {
 
 
 @pytest.fixture
-def inspect_db(runtime: Any) -> Inspector:
-    return Inspector(runtime)
+def inspect_db(services: Any) -> Inspector:
+    return Inspector(services)

@@ -190,10 +190,10 @@ async def test_double_submit_emits_exactly_one_completed_event(
 
 
 async def test_expired_consent_link_is_410(
-    flow: FlowClient, idv: dict[str, Any], clock: FrozenClock, runtime: Any
+    flow: FlowClient, idv: dict[str, Any], clock: FrozenClock, services: Any
 ) -> None:
     consent_id = uuid.UUID(idv["consent_id"])
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         for model, key in ((Consent, Consent.id), (PendingAction, PendingAction.consent_id)):
             await session.execute(
                 update(model).where(key == consent_id).values(expires_at=clock.now())
@@ -204,11 +204,11 @@ async def test_expired_consent_link_is_410(
 
 
 async def test_consent_expiring_mid_flow_stops_the_flow(
-    flow: FlowClient, idv: dict[str, Any], clock: FrozenClock, runtime: Any
+    flow: FlowClient, idv: dict[str, Any], clock: FrozenClock, services: Any
 ) -> None:
     await flow.start(idv["token"])
     await confirm(flow)
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         await session.execute(
             update(Consent)
             .where(Consent.id == uuid.UUID(idv["consent_id"]))

@@ -5,10 +5,12 @@ from __future__ import annotations
 import uuid
 
 import pytest
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 
-from gangway.db.migrate import upgrade
+from gangway.db.migrate import alembic_config, upgrade
 from gangway.models import Base
 
 
@@ -58,7 +60,21 @@ def _diff(url: str) -> list[object]:
 
 
 def test_migrations_upgrade_from_empty_and_match_the_models(empty_database: str) -> None:
-    upgrade(empty_database, "heads")
+    upgrade(empty_database)
     assert _diff(empty_database) == []
     # Running again is a no-op.
-    upgrade(empty_database, "heads")
+    upgrade(empty_database)
+
+
+def test_the_history_is_one_line_with_one_head(database_url: str) -> None:
+    script = ScriptDirectory.from_config(alembic_config(database_url))
+    assert len(script.get_heads()) == 1
+    # Walking down from the head reaches every revision (no side branch is left out).
+    assert len(list(script.walk_revisions())) == len(list(script.walk_revisions("base", "heads")))
+
+
+def test_autogenerate_finds_nothing_to_do(empty_database: str) -> None:
+    """What ``alembic revision --autogenerate`` would write for the next table starts empty:
+    ``alembic check`` runs the same comparison and fails on any difference or on several heads."""
+    upgrade(empty_database)
+    command.check(alembic_config(empty_database))

@@ -32,9 +32,9 @@ class Served:
     receiver: Receiver
 
     async def staff(self, email: str, role: StaffRole) -> str:
-        runtime = self.app.state.runtime  # type: ignore[attr-defined]
-        async with transaction(runtime.sessions) as session:
-            await create_staff(session, email, PASSWORD, role, runtime.clock.now())
+        services = self.app.state.services  # type: ignore[attr-defined]
+        async with transaction(services.sessions) as session:
+            await create_staff(session, email, PASSWORD, role, services.clock.now())
         return email
 
 

@@ -265,7 +265,7 @@ async def test_confirm_with_an_enrolled_passkey(served: Served) -> None:
         {1: 2, 3: -7, -1: 1, -2: numbers.x.to_bytes(32, "big"), -3: numbers.y.to_bytes(32, "big")}
     )
     raw_id = uuid.uuid4().bytes + uuid.uuid4().bytes
-    async with transaction(served.app.state.runtime.sessions) as session:
+    async with transaction(served.app.state.services.sessions) as session:
         session.add(
             WebauthnCredential(
                 individual_id=uuid.UUID(link["individual_id"]),
@@ -314,7 +314,7 @@ async def test_confirm_with_an_enrolled_passkey(served: Served) -> None:
     await shot(page, "passkey-01-confirm")
     await use.click()
     await expect(page.get_by_role("heading", name="Identity document")).to_be_visible()
-    async with served.app.state.runtime.read_sessions() as session:
+    async with served.app.state.services.read_sessions() as session:
         stored = await session.scalar(select(WebauthnCredential))
     assert stored is not None and stored.sign_count > 0
     await context.close()

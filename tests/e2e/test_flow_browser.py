@@ -302,7 +302,7 @@ async def test_passkey_enrolment_with_a_virtual_authenticator(served: Served) ->
     await expect(page.get_by_role("heading", name="Check your details")).to_be_visible()
     await expect(page.locator("dd", has_text="Yes")).to_have_count(1)
     await shot(page, "passkey-09-review")
-    async with served.app.state.runtime.read_sessions() as session:
+    async with served.app.state.services.read_sessions() as session:
         stored = list(await session.scalars(select(WebauthnCredential)))
     assert len(stored) == 1 and stored[0].public_key
     await context.close()

@@ -11,14 +11,14 @@ from tests.conftest import PartnerHandle, create_individual
 
 
 async def _record(app, partner: PartnerHandle, individual_id: str, name: EventName, **extra):  # type: ignore[no-untyped-def]
-    runtime = app.state.runtime
-    async with transaction(runtime.sessions) as session:
+    services = app.state.services
+    async with transaction(services.sessions) as session:
         event = await events.record(
             session,
             partner_id=uuid.UUID(partner.partner_id),
             individual_id=uuid.UUID(individual_id),
             name=name,
-            now=runtime.clock.now(),
+            now=services.clock.now(),
             **extra,
         )
     return str(event.id)
@@ -43,15 +43,15 @@ async def test_event_rolled_back_with_its_transaction_does_not_exist(
     app, partner: PartnerHandle
 ) -> None:  # type: ignore[no-untyped-def]
     individual = await create_individual(partner)
-    runtime = app.state.runtime
+    services = app.state.services
     with pytest.raises(RuntimeError):
-        async with transaction(runtime.sessions) as session:
+        async with transaction(services.sessions) as session:
             await events.record(
                 session,
                 partner_id=uuid.UUID(partner.partner_id),
                 individual_id=uuid.UUID(individual["id"]),
                 name=EventName.IndividualActivated,
-                now=runtime.clock.now(),
+                now=services.clock.now(),
             )
             raise RuntimeError("the state change failed")
     assert (await partner.http.get("/v3/events")).json()["data"] == []

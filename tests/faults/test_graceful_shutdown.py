@@ -81,6 +81,6 @@ async def test_sigterm_finishes_in_flight_requests(app, database_url: str) -> No
 
     # Every acknowledged individual was committed.
     acknowledged = {r.json()["id"] for r in answered}
-    async with transaction(app.state.runtime.sessions) as session:
+    async with transaction(app.state.services.sessions) as session:
         stored = set(map(str, await session.scalars(select(Individual.id))))
     assert acknowledged <= stored

@@ -222,7 +222,7 @@ async def test_patch_after_onboarding_data_provided_is_blocked(app, partner: Par
     from gangway.models import Individual
 
     created = await create_individual(partner)
-    async with transaction(app.state.runtime.sessions) as session:
+    async with transaction(app.state.services.sessions) as session:
         await session.execute(
             update(Individual)
             .where(Individual.id == uuid.UUID(created["id"]))

@@ -166,18 +166,18 @@ class Inspector:
     """Short read-only sessions for looking at the database between requests (a long-lived
     write session would hold SQLite's write gate)."""
 
-    def __init__(self, runtime: Any) -> None:
-        self.runtime = runtime
+    def __init__(self, services: Any) -> None:
+        self.services = services
 
     async def scalar(self, statement: Any) -> Any:
-        async with self.runtime.read_sessions() as session:
+        async with self.services.read_sessions() as session:
             return await session.scalar(statement)
 
     async def all(self, statement: Any) -> list[Any]:
-        async with self.runtime.read_sessions() as session:
+        async with self.services.read_sessions() as session:
             return list((await session.scalars(statement)).all())
 
 
 @pytest.fixture
-def inspect_db(runtime: Any) -> Inspector:
-    return Inspector(runtime)
+def inspect_db(services: Any) -> Inspector:
+    return Inspector(services)

@@ -51,7 +51,7 @@ def test_empty_oversized_truncated_and_bomb_images_are_refused() -> None:
 
 
 async def test_uploads_are_sealed_and_only_readable_through_the_service(
-    started: FlowClient, runtime: Any, inspect_db: Any
+    started: FlowClient, services: Any, inspect_db: Any
 ) -> None:
     await fill_until(started, "selfie")
     front = image_bytes("JPEG")
@@ -61,13 +61,15 @@ async def test_uploads_are_sealed_and_only_readable_through_the_service(
         assert image_bytes("JPEG")[:64] not in document.sealed
         assert document.size > 0 and len(document.sha256) == 64
     document = next(d for d in stored if d.kind == "document_front")
-    async with runtime.read_sessions() as session:
-        content_type, content = await load_document_bytes(session, runtime, document.id)
+    async with services.read_sessions() as session:
+        content_type, content = await load_document_bytes(
+            session, services.document_sealer, document.id
+        )
         assert (content_type, content) == ("image/jpeg", front)
         sealer = Sealer(derive_key(TEST_SECRET, "documents"))
         assert (await load_document_bytes(session, sealer, str(document.id)))[1] == front
         with pytest.raises(NotFound):
-            await load_document_bytes(session, runtime, "nope")
+            await load_document_bytes(session, services.document_sealer, "nope")
     # The ciphertext is bound to its row: moved to another id it does not open.
     other = next(d for d in stored if d.kind == "selfie")
     with pytest.raises(InvalidTag):
@@ -124,7 +126,7 @@ async def test_a_file_over_the_limit_is_refused(
     app: Any, started: FlowClient, inspect_db: Any
 ) -> None:
     await fill_until(started, "document")
-    app.state.runtime.settings.upload_limit = 2048
+    app.state.services.settings.upload_limit = 2048
     try:
         response = await started.step(
             "selfie",
@@ -132,7 +134,7 @@ async def test_a_file_over_the_limit_is_refused(
             {"selfie": ("big.png", image_bytes("PNG", (900, 900)) + b"\0" * 4096, "image/png")},
         )
     finally:
-        app.state.runtime.settings.upload_limit = LIMIT
+        app.state.services.settings.upload_limit = LIMIT
     assert response.status_code == 400
     assert "The file is larger than 10 MB." in response.text or "larger" in response.text
 
@@ -157,11 +159,11 @@ async def test_documents_are_not_served_by_any_flow_or_partner_route(
 
 
 async def test_store_and_load_roundtrip_via_service(
-    runtime: Any, partner: Any, individual: Any
+    services: Any, partner: Any, individual: Any
 ) -> None:
     from gangway.models import Individual
 
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         person = await session.get(Individual, __import__("uuid").UUID(individual["id"]))
         checked = documents.check_upload(image_bytes("PNG"), limit=LIMIT)
         stored = await documents.store(
@@ -169,7 +171,9 @@ async def test_store_and_load_roundtrip_via_service(
             person,
             checked,
             kind="proof_of_address",
-            sealer=documents.sealer_for(runtime.secret_key),
-            now=runtime.clock.now(),
+            sealer=documents.sealer_for(services.secret_key),
+            now=services.clock.now(),
         )
-        assert (await load_document_bytes(session, runtime, stored.id))[1] == checked.content
+        assert (await load_document_bytes(session, services.document_sealer, stored.id))[
+            1
+        ] == checked.content

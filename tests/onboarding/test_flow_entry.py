@@ -178,7 +178,7 @@ async def test_every_field_has_a_visible_label(started: FlowClient) -> None:
 
 
 async def test_expired_flow_sessions_and_links_are_purged(
-    runtime: Any, started: FlowClient, clock: FrozenClock, inspect_db: Any
+    services: Any, started: FlowClient, clock: FrozenClock, inspect_db: Any
 ) -> None:
     from sqlalchemy import func, select
 
@@ -186,10 +186,10 @@ async def test_expired_flow_sessions_and_links_are_purged(
     from gangway.models import FlowSession, OnboardingLink
     from gangway.onboarding.maintenance import purge_expired
 
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         assert await purge_expired(session, clock.now()) == 0
     clock.advance(days=31)
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         assert await purge_expired(session, clock.now()) == 2
     assert await inspect_db.scalar(select(func.count()).select_from(FlowSession)) == 0
     assert await inspect_db.scalar(select(func.count()).select_from(OnboardingLink)) == 0

@@ -75,7 +75,7 @@ async def test_a_partner_name_with_markup_is_escaped(app: Any, started: FlowClie
     from gangway.db.session import transaction
     from gangway.models import Partner
 
-    async with transaction(app.state.runtime.sessions) as session:
+    async with transaction(app.state.services.sessions) as session:
         await session.execute(update(Partner).values(name="<b>Evil</b> & Co"))
     page = await started.get("/flow/onboarding/welcome")
     assert "&lt;b&gt;Evil&lt;/b&gt; &amp; Co" in page.text and "<b>Evil" not in page.text
@@ -111,7 +111,6 @@ async def test_an_internal_error_renders_a_friendly_page_with_a_reference(
 ) -> None:
     import httpx
 
-    from gangway.onboarding import hooks
     from tests.onboarding.conftest import fill_until
 
     async def broken(*_: Any) -> None:
@@ -122,11 +121,8 @@ async def test_an_internal_error_renders_a_friendly_page_with_a_reference(
         flow = FlowClient(http)
         await flow.start(link["token"], platform="ios", public_key=partner.public_key)
         await fill_until(flow)
-        hooks.register_after_submission(broken)
-        try:
-            response = await flow.step("review")
-        finally:
-            hooks.after_submission.remove(broken)
+        app.state.services.after_submission = (broken,)
+        response = await flow.step("review")
     assert response.status_code == 500
     assert response.headers["content-type"].startswith("text/html")
     assert "Something went wrong" in response.text

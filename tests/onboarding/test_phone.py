@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 
 from gangway.app import create_app
+from gangway.bootstrap import build_services
 from gangway.kit.clock import FrozenClock
 from gangway.onboarding.sms import FakeSmsSender
 from tests.conftest import make_settings, new_partner
@@ -36,7 +37,7 @@ async def verify(flow: FlowClient, code: str, number: str = PHONE) -> Any:
 
 async def test_sandbox_accepts_000000_and_sends_nothing(app: Any, started: FlowClient) -> None:
     fake = FakeSmsSender()
-    app.state.runtime.extras["sms_sender"] = fake
+    app.state.services.sms_sender = fake
     await _to_phone_step(started)
     page = await started.get("/flow/onboarding/phone")
     assert 'value="+46627211111"' in page.text  # prefilled from the individual
@@ -90,8 +91,10 @@ async def test_resend_is_throttled(started: FlowClient, clock: FrozenClock) -> N
 
 @pytest.fixture
 async def live(app: Any, database_url: str, clock: FrozenClock) -> AsyncIterator[Any]:
-    application = create_app(make_settings(database_url, environment="live"), clock=clock)
-    application.state.runtime.extras["sms_sender"] = FakeSmsSender()
+    services = build_services(
+        make_settings(database_url, environment="live"), clock=clock, sms_sender=FakeSmsSender()
+    )
+    application = create_app(services=services)
     async with application.router.lifespan_context(application):
         yield application
 
@@ -118,7 +121,8 @@ async def _live_flow(live: Any) -> tuple[Any, FlowClient, Any]:
 
 async def test_live_sends_a_real_code_valid_for_ten_minutes(live: Any, clock: FrozenClock) -> None:
     handle, flow, http = await _live_flow(live)
-    fake: FakeSmsSender = live.state.runtime.extras["sms_sender"]
+    fake = live.state.services.sms_sender
+    assert isinstance(fake, FakeSmsSender)
     try:
         await send(flow)
         assert len(fake.sent) == 1
@@ -143,7 +147,7 @@ async def test_live_sends_a_real_code_valid_for_ten_minutes(live: Any, clock: Fr
 
 async def test_live_sms_failure_is_a_friendly_error(live: Any) -> None:
     handle, flow, http = await _live_flow(live)
-    live.state.runtime.extras["sms_sender"] = FakeSmsSender(fail=True)
+    live.state.services.sms_sender = FakeSmsSender(fail=True)
     try:
         response = await send(flow)
         assert response.status_code == 400

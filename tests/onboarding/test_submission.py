@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 from gangway.db.session import transaction
 from gangway.errors import RequestBlocked
 from gangway.models import Event, Individual, OnboardingSubmission
-from gangway.onboarding import credentials, hooks, service
+from gangway.onboarding import credentials, service
 from tests.conftest import PartnerHandle
 from tests.onboarding.conftest import FlowClient, fill_until, new_flow_client, onboard
 
@@ -66,14 +66,16 @@ async def test_two_tabs_submitting_at_once_make_one_submission(
 
 
 async def test_concurrent_service_submits_on_separate_connections(
-    runtime: Any, started: FlowClient, individual: dict[str, Any], inspect_db: Any
+    services: Any, started: FlowClient, individual: dict[str, Any], inspect_db: Any
 ) -> None:
     await fill_until(started)
     individual_id = uuid.UUID(individual["id"])
 
     async def submit_once() -> bool:
-        async with transaction(runtime.sessions) as session:
-            result = await service.submit(session, individual_id, runtime.clock.now())
+        async with transaction(services.sessions) as session:
+            result = await service.submit(
+                session, individual_id, services.clock.now(), after_submission=()
+            )
             return result.created
 
     created = await asyncio.gather(*(submit_once() for _ in range(4)))
@@ -82,17 +84,22 @@ async def test_concurrent_service_submits_on_separate_connections(
 
 
 async def test_submit_refuses_an_incomplete_draft(
-    runtime: Any, started: FlowClient, individual: dict[str, Any], inspect_db: Any
+    services: Any, started: FlowClient, individual: dict[str, Any], inspect_db: Any
 ) -> None:
     await fill_until(started, "questions")
     with pytest.raises(RequestBlocked):
-        async with transaction(runtime.sessions) as session:
-            await service.submit(session, uuid.UUID(individual["id"]), runtime.clock.now())
+        async with transaction(services.sessions) as session:
+            await service.submit(
+                session,
+                uuid.UUID(individual["id"]),
+                services.clock.now(),
+                after_submission=services.after_submission,
+            )
     assert await _counts(inspect_db) == (0, 0)
 
 
 async def test_after_submission_hooks_run_inside_the_transaction(
-    started: FlowClient, individual: dict[str, Any], inspect_db: Any
+    services: Any, started: FlowClient, individual: dict[str, Any], inspect_db: Any
 ) -> None:
     seen: list[tuple[str, str]] = []
 
@@ -102,31 +109,30 @@ async def test_after_submission_hooks_run_inside_the_transaction(
         submission.risk_level = "low"
         submission.check_results = [{"check": "test", "result": "pass"}]
 
-    hooks.register_after_submission(hook)
-    try:
-        await fill_until(started)
-        await started.step("review")
-    finally:
-        hooks.after_submission.remove(hook)
+    # The composition root's steps (the checks), then this one.
+    services.after_submission = (*services.after_submission, hook)
+    await fill_until(started)
+    await started.step("review")
     assert seen == [(individual["id"], "onboarding_requested")]
     stored = await inspect_db.scalar(select(OnboardingSubmission))
     assert stored.risk_level == "low"
 
 
 async def test_a_failing_hook_rolls_everything_back(
-    runtime: Any, started: FlowClient, individual: dict[str, Any], inspect_db: Any
+    services: Any, started: FlowClient, individual: dict[str, Any], inspect_db: Any
 ) -> None:
     async def broken(session: Any, submission: Any, person: Any, now: Any) -> None:
         raise RuntimeError("checks crashed")
 
     await fill_until(started)
-    hooks.register_after_submission(broken)
-    try:
-        with pytest.raises(RuntimeError):
-            async with transaction(runtime.sessions) as session:
-                await service.submit(session, uuid.UUID(individual["id"]), runtime.clock.now())
-    finally:
-        hooks.after_submission.remove(broken)
+    with pytest.raises(RuntimeError):
+        async with transaction(services.sessions) as session:
+            await service.submit(
+                session,
+                uuid.UUID(individual["id"]),
+                services.clock.now(),
+                after_submission=(*services.after_submission, broken),
+            )
     assert await _counts(inspect_db) == (0, 0)
     status = await inspect_db.scalar(
         select(Individual.status).where(Individual.id == uuid.UUID(individual["id"]))
@@ -135,13 +141,13 @@ async def test_a_failing_hook_rolls_everything_back(
 
 
 async def test_passcode_is_stored_with_argon2id_and_verifiable(
-    runtime: Any, started: FlowClient, individual: dict[str, Any]
+    services: Any, started: FlowClient, individual: dict[str, Any]
 ) -> None:
     from gangway.models import IndividualCredential
 
     await fill_until(started)
     individual_id = uuid.UUID(individual["id"])
-    async with runtime.read_sessions() as session:
+    async with services.read_sessions() as session:
         stored = await session.get(IndividualCredential, individual_id)
         assert stored is not None and stored.passcode_hash.startswith("$argon2id$")
         assert await credentials.verify_passcode(session, individual_id, "285714")

@@ -14,7 +14,7 @@ async def individual_in_status(
 ) -> dict:  # type: ignore[no-untyped-def, type-arg]
     """An individual moved straight to ``status`` (the flow and decisions are tested elsewhere)."""
     created = await create_individual(partner, **overrides)
-    async with transaction(app.state.runtime.sessions) as session:
+    async with transaction(app.state.services.sessions) as session:
         await session.execute(
             update(Individual)
             .where(Individual.id == uuid.UUID(created["id"]))

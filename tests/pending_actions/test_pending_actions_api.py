@@ -173,10 +173,10 @@ async def test_overdue_actions_expire_with_their_consents(
     opened = await partner.http.post(f"/v3/consents/{consent_id}")
     assert opened.status_code == 422 and opened.json()["error"]["code"] == "request_blocked"
     # ... and the job records it, once, with the event.
-    runtime = app.state.runtime
-    async with transaction(runtime.sessions) as session:
+    services = app.state.services
+    async with transaction(services.sessions) as session:
         assert await expire_due(session, clock.now()) == 1
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         assert await expire_due(session, clock.now()) == 0
     expired = (
         await partner.http.get("/v3/events", params={"name": "PendingActionExpired"})
@@ -191,7 +191,7 @@ async def test_unexpired_actions_are_left_alone_by_the_job(
     individual = await individual_in_status(app, partner, "activated")
     await _raise(partner, individual["id"])
     clock.advance(days=6, hours=23)
-    async with transaction(app.state.runtime.sessions) as session:
+    async with transaction(app.state.services.sessions) as session:
         assert await expire_due(session, clock.now()) == 0
 
 

@@ -58,7 +58,7 @@ StaffFactory = Callable[..., Awaitable[StaffBrowser]]
 @pytest.fixture
 async def make_staff(app) -> AsyncIterator[StaffFactory]:  # type: ignore[no-untyped-def]
     """``await make_staff(role, login=True)``: an account and its own cookie jar."""
-    runtime = app.state.runtime
+    services = app.state.services
     clients: list[httpx.AsyncClient] = []
     counter = 0
 
@@ -68,8 +68,8 @@ async def make_staff(app) -> AsyncIterator[StaffFactory]:  # type: ignore[no-unt
         nonlocal counter
         counter += 1
         email = f"{role}{counter}@bank.example"
-        async with transaction(runtime.sessions) as session:
-            await create_staff(session, email, PASSWORD, StaffRole(role), runtime.clock.now())
+        async with transaction(services.sessions) as session:
+            await create_staff(session, email, PASSWORD, StaffRole(role), services.clock.now())
         transport = httpx.ASGITransport(app=app, client=(ip, 40000 + counter))
         http = httpx.AsyncClient(transport=transport, base_url="http://testserver")
         clients.append(http)

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from gangway.db.session import transaction
 from gangway.models import SanctionsEntry, StaffUser
-from gangway.web.runtime import Runtime
+from gangway.services import Services
 from tests.cli.test_cli import gangway
 from tests.review.conftest import PASSWORD, StaffBrowser
 
@@ -58,7 +58,7 @@ async def test_staff_create_from_stdin_then_log_in(
     assert (await client.get("/admin/partners")).status_code == 200
 
 
-async def test_staff_create_prompts_twice(app, database_url: str, runtime: Runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_staff_create_prompts_twice(app, database_url: str, services: Services) -> None:  # type: ignore[no-untyped-def]
     mismatch_then_match = f"{PASSWORD}\nsomething else entirely\n{PASSWORD}\n{PASSWORD}\n"
     result = run_with_input(
         database_url,
@@ -70,7 +70,7 @@ async def test_staff_create_prompts_twice(app, database_url: str, runtime: Runti
         "reviewer",
     )
     assert result.returncode == 0, result.stderr + result.stdout
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         user = await session.scalar(
             select(StaffUser).where(StaffUser.email == "prompted@bank.example")
         )
@@ -137,19 +137,19 @@ async def test_staff_create_refuses_bad_input(app, database_url: str) -> None:  
 
 
 async def test_screening_load_replaces_the_list(
-    app, database_url: str, runtime: Runtime, tmp_path
+    app, database_url: str, services: Services, tmp_path
 ) -> None:  # type: ignore[no-untyped-def]
     for _ in range(2):  # loading twice replaces, never duplicates
         result = gangway(database_url, "screening", "load", SAMPLE)
         assert result.returncode == 0, result.stderr
         assert "Loaded 6 listed persons" in result.stdout
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         assert await session.scalar(select(func.count(SanctionsEntry.id))) == 6
     wrong = tmp_path / "wrong.csv"
     wrong.write_text("name,country\nX,Y\n")
     refused = gangway(database_url, "screening", "load", str(wrong))
     assert refused.returncode != 0 and "targets.simple" in refused.stderr
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         assert await session.scalar(select(func.count(SanctionsEntry.id))) == 6
 
 

@@ -7,8 +7,7 @@ import uuid
 import pytest
 
 from gangway.db.session import transaction
-from gangway.models import ActorType
-from gangway.review.decisions import (
+from gangway.individuals.decisions import (
     Actor,
     AlreadyDecided,
     Decision,
@@ -16,19 +15,20 @@ from gangway.review.decisions import (
     decisions_for,
     load_individual,
 )
-from gangway.web.runtime import Runtime
+from gangway.models import ActorType
+from gangway.services import Services
 
 REVIEWER = Actor(ActorType.staff, str(uuid.uuid4()), "192.0.2.1")
 
 
 @pytest.mark.postgres_only
 async def test_stale_read_loses_to_a_committed_decision(
-    runtime: Runtime, submitted: dict, is_postgres: bool
+    services: Services, submitted: dict, is_postgres: bool
 ) -> None:
     if not is_postgres:
         pytest.skip("two open write transactions need PostgreSQL (SQLite serialises writers)")
-    now = runtime.clock.now()
-    async with runtime.sessions() as first, runtime.sessions() as second:
+    now = services.clock.now()
+    async with services.sessions() as first, services.sessions() as second:
         mine = await load_individual(first, submitted["id"])
         theirs = await load_individual(second, submitted["id"])  # the same version, read before
         await decide(first, mine, Decision.approve, actor=REVIEWER, now=now)
@@ -38,19 +38,19 @@ async def test_stale_read_loses_to_a_committed_decision(
                 second, theirs, Decision.reject, actor=REVIEWER, now=now, reason="risk_appetite"
             )
         await second.rollback()
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         assert (await load_individual(session, submitted["id"])).status == "activated"
 
 
 async def test_decision_on_a_fresh_read_names_the_current_status(
-    runtime: Runtime, submitted: dict
+    services: Services, submitted: dict
 ) -> None:
-    now = runtime.clock.now()
-    async with transaction(runtime.sessions) as session:
+    now = services.clock.now()
+    async with transaction(services.sessions) as session:
         individual = await load_individual(session, submitted["id"])
         await decide(session, individual, Decision.approve, actor=REVIEWER, now=now)
     with pytest.raises(AlreadyDecided, match="the individual is activated"):
-        async with transaction(runtime.sessions) as session:
+        async with transaction(services.sessions) as session:
             individual = await load_individual(session, submitted["id"])
             await decide(session, individual, Decision.approve, actor=REVIEWER, now=now)
 
@@ -64,7 +64,7 @@ def test_allowed_decisions_per_status() -> None:
 
 @pytest.mark.postgres_only
 async def test_audit_entries_cannot_be_changed_in_postgresql(
-    runtime: Runtime, is_postgres: bool
+    services: Services, is_postgres: bool
 ) -> None:
     if not is_postgres:
         pytest.skip("the append-only trigger exists on PostgreSQL")
@@ -73,9 +73,9 @@ async def test_audit_entries_cannot_be_changed_in_postgresql(
 
     from gangway.audit import service as audit
 
-    async with transaction(runtime.sessions) as session:
-        await audit.record(session, action="test.recorded", now=runtime.clock.now())
+    async with transaction(services.sessions) as session:
+        await audit.record(session, action="test.recorded", now=services.clock.now())
     for statement in ("UPDATE audit_entries SET action = 'x'", "DELETE FROM audit_entries"):
         with pytest.raises(DBAPIError, match="append-only"):
-            async with transaction(runtime.sessions) as session:
+            async with transaction(services.sessions) as session:
                 await session.execute(text(statement))

@@ -7,9 +7,9 @@ import asyncio
 from sqlalchemy import select
 
 from gangway.db.session import transaction
+from gangway.individuals.decisions import REASONS
 from gangway.models import AuditEntry, Individual
-from gangway.review.decisions import REASONS
-from gangway.web.runtime import Runtime
+from gangway.services import Services
 from tests.conftest import PartnerHandle
 from tests.review.conftest import StaffBrowser, StaffFactory
 
@@ -20,8 +20,8 @@ async def events_of(partner: PartnerHandle, individual_id: str) -> list[dict]:  
     return response.json()["data"]  # type: ignore[no-any-return]
 
 
-async def audit_for(runtime: Runtime, subject_id: str) -> list[AuditEntry]:
-    async with transaction(runtime.read_sessions) as session:
+async def audit_for(services: Services, subject_id: str) -> list[AuditEntry]:
+    async with transaction(services.read_sessions) as session:
         return list(
             await session.scalars(select(AuditEntry).where(AuditEntry.subject_id == subject_id))
         )
@@ -32,7 +32,7 @@ async def status_of(partner: PartnerHandle, individual_id: str) -> str:
 
 
 async def test_approve_activates_emits_the_event_and_audits(
-    reviewer: StaffBrowser, submitted: dict, partner: PartnerHandle, runtime: Runtime
+    reviewer: StaffBrowser, submitted: dict, partner: PartnerHandle, services: Services
 ) -> None:
     response = await reviewer.decide(submitted["id"], "approve", note="Documents fine.")
     assert response.status_code == 303
@@ -44,7 +44,7 @@ async def test_approve_activates_emits_the_event_and_audits(
     assert len(activated) == 1
     assert activated[0]["payload"] == {"individual_id": submitted["id"]}
     (entry,) = [
-        e for e in await audit_for(runtime, submitted["id"]) if e.action == "individual.approved"
+        e for e in await audit_for(services, submitted["id"]) if e.action == "individual.approved"
     ]
     assert entry.actor_type == "staff" and entry.client_ip == "192.0.2.10"
     assert entry.detail == {
@@ -57,7 +57,7 @@ async def test_approve_activates_emits_the_event_and_audits(
 
 
 async def test_reject_blocks_with_the_partner_safe_reason_and_keeps_the_note_internal(
-    reviewer: StaffBrowser, submitted: dict, partner: PartnerHandle, runtime: Runtime
+    reviewer: StaffBrowser, submitted: dict, partner: PartnerHandle, services: Services
 ) -> None:
     response = await reviewer.decide(
         submitted["id"], "reject", reason="sanctions", note="Hit on list X, see case 42."
@@ -73,7 +73,7 @@ async def test_reject_blocks_with_the_partner_safe_reason_and_keeps_the_note_int
     }
     assert "sanction" not in blocked["payload"]["reason"].lower()  # no tipping-off
     (entry,) = [
-        e for e in await audit_for(runtime, submitted["id"]) if e.action == "individual.rejected"
+        e for e in await audit_for(services, submitted["id"]) if e.action == "individual.rejected"
     ]
     assert entry.detail["reason"] == "sanctions"
     assert entry.detail["note"] == "Hit on list X, see case 42."
@@ -92,7 +92,7 @@ async def test_reject_needs_a_reason_from_the_list(
 
 
 async def test_block_and_unblock_later(
-    reviewer: StaffBrowser, submitted: dict, partner: PartnerHandle, runtime: Runtime
+    reviewer: StaffBrowser, submitted: dict, partner: PartnerHandle, services: Services
 ) -> None:
     assert (await reviewer.decide(submitted["id"], "approve")).status_code == 303
     assert (await reviewer.decide(submitted["id"], "unblock")).status_code == 422
@@ -104,7 +104,7 @@ async def test_block_and_unblock_later(
     assert await status_of(partner, submitted["id"]) == "activated"
     names = [e["name"] for e in await events_of(partner, submitted["id"])]
     assert names.count("IndividualActivated") == 2 and names.count("IndividualBlocked") == 1
-    actions = {e.action for e in await audit_for(runtime, submitted["id"])}
+    actions = {e.action for e in await audit_for(services, submitted["id"])}
     assert {"individual.approved", "individual.blocked", "individual.unblocked"} <= actions
 
 
@@ -133,7 +133,7 @@ async def test_unknown_individual_is_a_friendly_404(reviewer: StaffBrowser) -> N
 
 
 async def test_two_concurrent_decisions_yield_exactly_one(
-    make_staff: StaffFactory, submitted: dict, partner: PartnerHandle, runtime: Runtime
+    make_staff: StaffFactory, submitted: dict, partner: PartnerHandle, services: Services
 ) -> None:
     first = await make_staff("reviewer")
     second = await make_staff("reviewer")
@@ -156,11 +156,11 @@ async def test_two_concurrent_decisions_yield_exactly_one(
     assert decision_events[0]["name"] == expected
     decided = [
         e
-        for e in await audit_for(runtime, submitted["id"])
+        for e in await audit_for(services, submitted["id"])
         if e.action in ("individual.approved", "individual.rejected")
     ]
     assert len(decided) == 1
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         row = await session.get(Individual, __import__("uuid").UUID(submitted["id"]))
     # created, onboarding requested, submitted, decided once
     assert row is not None and row.version == 4

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from gangway.db.session import transaction
 from gangway.models import AuditEntry
-from gangway.web.runtime import Runtime
+from gangway.services import Services
 from tests.conftest import PartnerHandle, create_individual
 from tests.review.conftest import StaffBrowser, submit_individual
 
@@ -56,7 +56,7 @@ async def test_queue_lists_submitted_individuals_oldest_first_with_risk_and_fail
 
 
 async def test_individual_file_shows_data_checks_documents_events_and_audit(
-    reviewer: StaffBrowser, submitted: dict, runtime: Runtime
+    reviewer: StaffBrowser, submitted: dict, services: Services
 ) -> None:
     page = await reviewer.http.get(f"/admin/individuals/{submitted['id']}")
     assert page.status_code == 200
@@ -83,7 +83,7 @@ async def test_individual_file_shows_data_checks_documents_events_and_audit(
         assert image.headers["content-type"] == "image/png"
         assert image.content.startswith(b"\x89PNG")
         assert image.headers["cache-control"].startswith("no-store")
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         views = list(
             await session.scalars(select(AuditEntry).where(AuditEntry.action == "document.viewed"))
         )
@@ -144,7 +144,7 @@ async def test_admin_sees_partners_keys_and_webhook_deliveries_and_retries_one(
     reviewer: StaffBrowser,
     submitted: dict,
     partner: PartnerHandle,
-    runtime: Runtime,
+    services: Services,
 ) -> None:
     endpoint = await partner.http.post("/v3/webhooks", json={"url": "http://127.0.0.1:9/hooks"})
     assert endpoint.status_code == 201, endpoint.text
@@ -163,7 +163,7 @@ async def test_admin_sees_partners_keys_and_webhook_deliveries_and_retries_one(
     recover = re.search(r'action="(/admin/partners/[^"]+/recover)"', html)
     assert recover is not None
     assert (await admin.post(recover.group(1), days="7")).status_code == 303
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         actions = set(await session.scalars(select(AuditEntry.action)))
     assert {"webhook_delivery.retried", "webhook_endpoint.recovered"} <= actions
     missing = await admin.post(

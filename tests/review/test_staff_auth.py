@@ -9,20 +9,20 @@ from sqlalchemy import select
 from gangway.db.session import transaction
 from gangway.kit.clock import FrozenClock
 from gangway.models import AuditEntry, StaffSession
-from gangway.web.runtime import Runtime
+from gangway.services import Services
 from tests.review.conftest import PASSWORD, StaffBrowser, StaffFactory, csrf_of
 
 REVIEWER_PAGES = ["/admin", "/admin/queue", "/admin/individuals", "/admin/audit"]
 ADMIN_PAGES = ["/admin/partners", "/admin/staff"]
 
 
-async def audit_actions(runtime: Runtime) -> list[AuditEntry]:
-    async with transaction(runtime.read_sessions) as session:
+async def audit_actions(services: Services) -> list[AuditEntry]:
+    async with transaction(services.read_sessions) as session:
         return list(await session.scalars(select(AuditEntry).order_by(AuditEntry.created_at)))
 
 
 async def test_login_sets_a_strict_http_only_cookie_and_is_audited(
-    make_staff: StaffFactory, runtime: Runtime
+    make_staff: StaffFactory, services: Services
 ) -> None:
     browser = await make_staff("reviewer", login=False)
     response = await browser.login()
@@ -36,10 +36,10 @@ async def test_login_sets_a_strict_http_only_cookie_and_is_audited(
     assert "secure" not in lowered  # the test public URL is http
     dashboard = await browser.http.get("/admin")
     assert dashboard.status_code == 200 and browser.email in dashboard.text
-    entries = await audit_actions(runtime)
+    entries = await audit_actions(services)
     assert [e.action for e in entries] == ["staff.login"]
     assert entries[0].client_ip == "192.0.2.10"
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         stored = (await session.scalars(select(StaffSession))).one()
     # Only a hash of the cookie value is stored.
     raw = cookie.split(";")[0].split("=", 1)[1]
@@ -55,9 +55,9 @@ async def test_cookie_is_secure_when_the_public_url_is_https(app, database_url, 
     https_app = create_app(
         make_settings(database_url, public_url="https://bank.example"), clock=clock
     )
-    runtime: Runtime = https_app.state.runtime
+    services: Services = https_app.state.services
     async with https_app.router.lifespan_context(https_app):
-        async with transaction(runtime.sessions) as session:
+        async with transaction(services.sessions) as session:
             await create_staff(
                 session, "sec@bank.example", PASSWORD, StaffRole.reviewer, clock.now()
             )
@@ -69,11 +69,11 @@ async def test_cookie_is_secure_when_the_public_url_is_https(app, database_url, 
                 h for h in response.headers.get_list("set-cookie") if h.startswith("gangway_staff=")
             )
             assert "secure" in cookie.lower()
-    await runtime.engine.dispose()
+    await services.engine.dispose()
 
 
 async def test_wrong_password_is_refused_and_audited_without_revealing_which(
-    make_staff: StaffFactory, runtime: Runtime
+    make_staff: StaffFactory, services: Services
 ) -> None:
     browser = await make_staff("reviewer", login=False)
     wrong = await browser.login("not the password at all")
@@ -82,16 +82,16 @@ async def test_wrong_password_is_refused_and_audited_without_revealing_which(
         assert response.status_code == 401
         assert "The email or password is not correct." in response.text
     assert "gangway_staff=" not in " ".join(wrong.headers.get_list("set-cookie"))
-    failed = [e for e in await audit_actions(runtime) if e.action == "staff.login_failed"]
+    failed = [e for e in await audit_actions(services) if e.action == "staff.login_failed"]
     # (The frozen clock gives both the same timestamp, so compare without order.)
     assert sorted(e.actor_id for e in failed) == sorted([browser.email, "nobody@bank.example"])
 
 
 async def test_repeated_failures_are_throttled_per_email_and_audited(
-    make_staff: StaffFactory, runtime: Runtime
+    make_staff: StaffFactory, services: Services
 ) -> None:
     target = await make_staff("reviewer", login=False)
-    allowed = runtime.settings.login_failures_allowed
+    allowed = services.settings.login_failures_allowed
     for attempt in range(allowed):
         # Each from another address: the per-email counter alone must stop the guessing.
         attacker = await make_staff("reviewer", login=False, ip=f"198.18.0.{attempt + 1}")
@@ -103,16 +103,16 @@ async def test_repeated_failures_are_throttled_per_email_and_audited(
     response = await target.login()
     assert response.status_code == 429
     assert int(response.headers["retry-after"]) >= 1
-    actions = [e.action for e in await audit_actions(runtime)]
+    actions = [e.action for e in await audit_actions(services)]
     assert actions.count("staff.login_failed") == allowed
     assert actions.count("staff.login_throttled") == 1
 
 
 async def test_repeated_failures_are_throttled_per_address(
-    make_staff: StaffFactory, runtime: Runtime
+    make_staff: StaffFactory, services: Services
 ) -> None:
     browser = await make_staff("reviewer", login=False, ip="198.18.1.1")
-    for n in range(runtime.settings.login_failures_allowed):
+    for n in range(services.settings.login_failures_allowed):
         response = await StaffBrowser(f"guess{n}@bank.example", "reviewer", browser.http).login()
         assert response.status_code == 401
     assert (await browser.login()).status_code == 429
@@ -176,7 +176,7 @@ async def test_idle_session_expires_after_30_minutes(
 
 
 async def test_logout_ends_the_session_server_side(
-    reviewer: StaffBrowser, runtime: Runtime
+    reviewer: StaffBrowser, services: Services
 ) -> None:
     cookie = reviewer.http.cookies.get("gangway_staff")
     response = await reviewer.post("/admin/logout")
@@ -184,7 +184,7 @@ async def test_logout_ends_the_session_server_side(
     # Replaying the old cookie does not work.
     reviewer.http.cookies.set("gangway_staff", cookie or "", path="/admin")
     assert (await reviewer.http.get("/admin")).status_code == 303
-    assert "staff.logout" in [e.action for e in await audit_actions(runtime)]
+    assert "staff.logout" in [e.action for e in await audit_actions(services)]
 
 
 @pytest.mark.parametrize("path", REVIEWER_PAGES + ADMIN_PAGES)
@@ -212,7 +212,7 @@ async def test_reviewer_cannot_reach_admin_pages(reviewer: StaffBrowser, path: s
 async def test_reviewer_cannot_use_admin_actions(
     reviewer: StaffBrowser,
     partner,
-    runtime: Runtime,  # type: ignore[no-untyped-def]
+    services: Services,  # type: ignore[no-untyped-def]
 ) -> None:
     paths = [
         f"/admin/partners/{partner.partner_id}",

@@ -6,7 +6,7 @@ from sqlalchemy import select
 
 from gangway.db.session import transaction
 from gangway.models import AuditEntry
-from gangway.web.runtime import Runtime
+from gangway.services import Services
 from tests.conftest import PartnerHandle, create_individual
 
 PATH = "/v3/simulations/onboarding/status"
@@ -17,7 +17,7 @@ async def simulate(partner: PartnerHandle, individual_id: str, status: str):  # 
 
 
 async def test_activate_a_submitted_individual(
-    partner: PartnerHandle, submitted: dict, runtime: Runtime
+    partner: PartnerHandle, submitted: dict, services: Services
 ) -> None:
     response = await simulate(partner, submitted["id"], "activated")
     assert response.status_code == 200, response.text
@@ -25,7 +25,7 @@ async def test_activate_a_submitted_individual(
     assert response.json()["id"] == submitted["id"]
     events = (await partner.http.get("/v3/events?name=IndividualActivated")).json()["data"]
     assert [e["payload"]["individual_id"] for e in events] == [submitted["id"]]
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         entry = await session.scalar(
             select(AuditEntry).where(AuditEntry.action == "individual.approved")
         )
@@ -95,7 +95,7 @@ async def test_not_available_in_live(app, database_url, clock) -> None:  # type:
         )
         assert response.status_code == 404
         await handle.http.aclose()
-    await live.state.runtime.engine.dispose()
+    await live.state.services.engine.dispose()
 
 
 async def test_documented_in_the_openapi_schema(client) -> None:  # type: ignore[no-untyped-def]

@@ -31,14 +31,14 @@ async def _seed(app, partner: PartnerHandle) -> dict[str, str]:  # type: ignore[
             f"/v3/simulations/individuals/{individual['id']}/identity_verification"
         )
     ).json()
-    runtime = app.state.runtime
-    async with transaction(runtime.sessions) as session:
+    services = app.state.services
+    async with transaction(services.sessions) as session:
         event = await events.record(
             session,
             partner_id=uuid.UUID(partner.partner_id),
             individual_id=uuid.UUID(individual["id"]),
             name=EventName.IndividualActivated,
-            now=runtime.clock.now(),
+            now=services.clock.now(),
         )
     deliveries = (await partner.http.get(f"/v3/webhooks/{webhook.json()['id']}/deliveries")).json()
     assert deliveries["data"], "the event should have created a delivery"

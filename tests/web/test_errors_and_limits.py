@@ -139,7 +139,7 @@ async def test_readiness_fails_when_the_database_is_unreachable() -> None:
         response = await http.get("/readyz")
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
-    await app.state.runtime.engine.dispose()
+    await app.state.services.engine.dispose()
 
 
 async def test_api_answers_503_while_the_database_is_unreachable() -> None:
@@ -153,4 +153,4 @@ async def test_api_answers_503_while_the_database_is_unreachable() -> None:
     assert response.status_code == 503
     assert response.json()["error"]["code"] == "service_unavailable"
     assert response.headers["Retry-After"] == "2"
-    await app.state.runtime.engine.dispose()
+    await app.state.services.engine.dispose()

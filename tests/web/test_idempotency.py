@@ -93,6 +93,6 @@ async def test_stored_responses_are_sealed_so_a_replayed_secret_is_not_readable_
     secret = first.json()["secret"]
     replay = await partner.http.post("/v3/webhooks", json=body, headers=headers)
     assert replay.json()["secret"] == secret
-    async with transaction(app.state.runtime.sessions) as session:
+    async with transaction(app.state.services.sessions) as session:
         stored = (await session.scalars(select(IdempotencyRecord.response_body))).all()
     assert stored and all(secret.encode() not in (row or b"") for row in stored)

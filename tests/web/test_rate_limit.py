@@ -16,7 +16,7 @@ async def test_rate_limit_headers_and_429_beyond_the_limit(app) -> None:  # type
 
     partner = await new_partner(app)
     # A stopped monotonic clock: no refill during the test, so the outcome is exact.
-    app.state.runtime.extras["rate_limiter"] = TokenBucket(5, monotonic=lambda: 100.0)
+    app.state.services.rate_limiter = TokenBucket(5, monotonic=lambda: 100.0)
     responses: list[httpx.Response] = [await partner.http.get("/v3/individuals") for _ in range(8)]
     assert responses[0].status_code == 200
     assert responses[0].headers["RateLimit-Limit"] == "5"

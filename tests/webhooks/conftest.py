@@ -18,8 +18,8 @@ from gangway.db.session import transaction
 from gangway.events import service as events
 from gangway.kit.clock import FrozenClock
 from gangway.models import EventName
-from gangway.web.runtime import Runtime
-from gangway.webhooks import wiring as _wiring  # noqa: F401  (registers the fan-out)
+from gangway.services import Services
+from gangway.webhooks.delivery import Outcome
 
 
 @dataclass
@@ -115,19 +115,19 @@ def clock() -> FrozenClock:
 
 
 async def record_event(
-    runtime: Runtime,
+    services: Services,
     partner_id: str,
     name: EventName = EventName.IndividualActivated,
     individual_id: str | None = None,
     **extra: Any,
 ) -> str:
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         event = await events.record(
             session,
             partner_id=uuid.UUID(partner_id),
             individual_id=uuid.UUID(individual_id) if individual_id else uuid.uuid4(),
             name=name,
-            now=runtime.clock.now(),
+            now=services.clock.now(),
             **extra,
         )
     return str(event.id)
@@ -137,3 +137,8 @@ async def create_endpoint(handle: Any, url: str, **body: Any) -> dict[str, Any]:
     response = await handle.http.post("/v3/webhooks", json={"url": url, **body})
     assert response.status_code == 201, response.text
     return response.json()  # type: ignore[no-any-return]
+
+
+async def deliver(services: Services, delivery_id: uuid.UUID) -> Outcome:
+    """Attempt one delivery now, as the worker does for each claimed id."""
+    return await services.webhook_courier.deliver(delivery_id)

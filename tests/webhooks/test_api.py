@@ -9,15 +9,15 @@ from sqlalchemy import select
 
 from gangway.db.session import transaction
 from gangway.models import WebhookDelivery
-from gangway.webhooks.delivery import Outcome, deliver
+from gangway.webhooks.delivery import Outcome
 from tests.conftest import PartnerHandle
-from tests.webhooks.conftest import Receiver, create_endpoint, record_event
+from tests.webhooks.conftest import Receiver, create_endpoint, deliver, record_event
 
 URL = "https://example.com/hooks"
 
 
-async def _delivery_ids(runtime) -> list[uuid.UUID]:  # type: ignore[no-untyped-def]
-    async with transaction(runtime.read_sessions) as session:
+async def _delivery_ids(services) -> list[uuid.UUID]:  # type: ignore[no-untyped-def]
+    async with transaction(services.read_sessions) as session:
         return list(await session.scalars(select(WebhookDelivery.id)))
 
 
@@ -120,11 +120,11 @@ async def test_delete_removes_the_endpoint(partner: PartnerHandle) -> None:
 
 
 async def test_another_partners_webhook_is_not_found(
-    partner: PartnerHandle, other_partner: PartnerHandle, runtime, receiver: Receiver
+    partner: PartnerHandle, other_partner: PartnerHandle, services, receiver: Receiver
 ) -> None:
     created = await create_endpoint(partner, receiver.url)
-    await record_event(runtime, partner.partner_id)
-    [delivery_id] = await _delivery_ids(runtime)
+    await record_event(services, partner.partner_id)
+    [delivery_id] = await _delivery_ids(services)
     base = f"/v3/webhooks/{created['id']}"
     calls = [
         ("GET", base, None),
@@ -151,13 +151,13 @@ async def test_webhooks_need_authentication(client) -> None:  # type: ignore[no-
 
 
 async def test_deliveries_log_shows_attempts_and_filters_by_status(
-    partner: PartnerHandle, runtime, receiver: Receiver
+    partner: PartnerHandle, services, receiver: Receiver
 ) -> None:
     created = await create_endpoint(partner, receiver.url)
-    event_id = await record_event(runtime, partner.partner_id)
-    [delivery_id] = await _delivery_ids(runtime)
+    event_id = await record_event(services, partner.partner_id)
+    [delivery_id] = await _delivery_ids(services)
     receiver.status, receiver.response_body = 500, b"boom"
-    assert await deliver(runtime, delivery_id) == Outcome.retrying
+    assert await deliver(services, delivery_id) == Outcome.retrying
     path = f"/v3/webhooks/{created['id']}/deliveries"
     [entry] = (await partner.http.get(path)).json()["data"]
     assert entry["id"] == str(delivery_id) and entry["event_id"] == event_id
@@ -172,15 +172,15 @@ async def test_deliveries_log_shows_attempts_and_filters_by_status(
 
 
 async def test_retry_and_recover_requeue_failed_deliveries(
-    partner: PartnerHandle, runtime, receiver: Receiver
+    partner: PartnerHandle, services, receiver: Receiver
 ) -> None:
     created = await create_endpoint(partner, receiver.url)
     base = f"/v3/webhooks/{created['id']}"
-    await record_event(runtime, partner.partner_id)
-    await record_event(runtime, partner.partner_id)
-    first, second = await _delivery_ids(runtime)
+    await record_event(services, partner.partner_id)
+    await record_event(services, partner.partner_id)
+    first, second = await _delivery_ids(services)
     receiver.status = 410  # disables the endpoint and fails both deliveries
-    assert await deliver(runtime, first) == Outcome.failed
+    assert await deliver(services, first) == Outcome.failed
     blocked = await partner.http.post(f"{base}/deliveries/{first}/retry")
     assert blocked.status_code == 422 and blocked.json()["error"]["code"] == "request_blocked"
     assert (
@@ -191,7 +191,7 @@ async def test_retry_and_recover_requeue_failed_deliveries(
     receiver.status = 200
     retried = await partner.http.post(f"{base}/deliveries/{first}/retry")
     assert retried.status_code == 202 and retried.json()["status"] == "pending"
-    assert await deliver(runtime, first) == Outcome.succeeded
+    assert await deliver(services, first) == Outcome.succeeded
     missing = await partner.http.post(f"{base}/deliveries/{uuid.uuid4()}/retry")
     assert missing.status_code == 404
 
@@ -199,7 +199,7 @@ async def test_retry_and_recover_requeue_failed_deliveries(
     assert future.status_code == 202 and future.json() == {"requeued": 0}
     recovered = await partner.http.post(f"{base}/recover", json={"since": "2020-01-01T00:00:00Z"})
     assert recovered.status_code == 202 and recovered.json() == {"requeued": 1}
-    assert await deliver(runtime, second) == Outcome.succeeded
+    assert await deliver(services, second) == Outcome.succeeded
     assert (
         await partner.http.post(f"{base}/recover", json={"since": "yesterday"})
     ).status_code == 400

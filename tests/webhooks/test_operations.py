@@ -12,15 +12,16 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.bootstrap import PERIODIC_JOBS
 from gangway.db.session import transaction
 from gangway.models import WebhookDelivery
-from gangway.webhooks.delivery import Outcome, deliver
-from gangway.worker.jobs import PeriodicJob, PeriodicRunner, periodic_jobs, register_periodic
+from gangway.webhooks.delivery import Outcome
+from gangway.worker.jobs import PeriodicJob, PeriodicRunner
 from tests.conftest import ROOT, TEST_SECRET, PartnerHandle
-from tests.webhooks.conftest import Receiver, create_endpoint, record_event
+from tests.webhooks.conftest import Receiver, create_endpoint, deliver, record_event
 
 
-async def test_periodic_jobs_run_once_per_interval(runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_periodic_jobs_run_once_per_interval(services) -> None:  # type: ignore[no-untyped-def]
     calls: list[datetime] = []
 
     async def job(session: AsyncSession, now: datetime) -> None:
@@ -31,8 +32,8 @@ async def test_periodic_jobs_run_once_per_interval(runtime) -> None:  # type: ig
 
     ticks = [0.0]
     runner = PeriodicRunner(
-        runtime.sessions,
-        runtime.clock,
+        services.sessions,
+        services.clock,
         jobs=[PeriodicJob("job", 10, job), PeriodicJob("broken", 10, broken)],
         monotonic=lambda: ticks[0],
     )
@@ -41,18 +42,18 @@ async def test_periodic_jobs_run_once_per_interval(runtime) -> None:  # type: ig
     assert await runner.run_due() == []
     ticks[0] = 10.0
     assert await runner.run_due() == ["job", "broken"]
-    assert calls == [runtime.clock.now(), runtime.clock.now()]
+    assert calls == [services.clock.now(), services.clock.now()]
 
 
-async def test_a_job_that_writes_deliveries_wakes_the_worker(runtime) -> None:  # type: ignore[no-untyped-def]
+async def test_a_job_that_writes_deliveries_wakes_the_worker(services) -> None:  # type: ignore[no-untyped-def]
     woken: list[bool] = []
 
     async def writes(session: AsyncSession, now: datetime) -> None:
         session.info["wrote_deliveries"] = True
 
     runner = PeriodicRunner(
-        runtime.sessions,
-        runtime.clock,
+        services.sessions,
+        services.clock,
         jobs=[PeriodicJob("w", 60, writes)],
         wake=lambda: woken.append(True),
     )
@@ -60,11 +61,11 @@ async def test_a_job_that_writes_deliveries_wakes_the_worker(runtime) -> None:  
     assert woken == [True]
 
 
-def test_registry_holds_the_idempotency_purge_and_rejects_bad_intervals() -> None:
-    names = {job.name for job in periodic_jobs()}
+def test_the_jobs_include_the_idempotency_purge_and_bad_intervals_are_refused() -> None:
+    names = {job.name for job in PERIODIC_JOBS}
     assert {"idempotency.purge_expired", "webhooks.queue_metrics"} <= names
     with pytest.raises(ValueError):
-        register_periodic("never", 0, lambda session, now: None)  # type: ignore[arg-type,return-value]
+        PeriodicJob("never", 0, lambda session, now: None)  # type: ignore[arg-type,return-value]
 
 
 def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
@@ -82,18 +83,18 @@ def _cli(database_url: str, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 async def test_cli_lists_failed_deliveries_and_retries_one(
-    runtime, database_url, partner: PartnerHandle, receiver: Receiver
+    services, database_url, partner: PartnerHandle, receiver: Receiver
 ) -> None:
     endpoint = await create_endpoint(partner, receiver.url)
-    await record_event(runtime, partner.partner_id)
-    await record_event(runtime, partner.partner_id)
-    async with transaction(runtime.read_sessions) as session:
+    await record_event(services, partner.partner_id)
+    await record_event(services, partner.partner_id)
+    async with transaction(services.read_sessions) as session:
         first, second = list(await session.scalars(select(WebhookDelivery.id)))
     receiver.status = 500
     for _ in range(8):
-        await deliver(runtime, first)
-        runtime.clock.advance(hours=11)
-    assert await deliver(runtime, second) == Outcome.retrying
+        await deliver(services, first)
+        services.clock.advance(hours=11)
+    assert await deliver(services, second) == Outcome.retrying
 
     listed = _cli(database_url, "deliveries", "--failed")
     assert listed.returncode == 0, listed.stderr
@@ -104,11 +105,11 @@ async def test_cli_lists_failed_deliveries_and_retries_one(
 
     retried = _cli(database_url, "retry", str(first))
     assert retried.returncode == 0, retried.stderr
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         delivery = await session.get(WebhookDelivery, first)
     assert delivery is not None and delivery.status == "pending" and delivery.attempt_count == 0
     receiver.status = 200
-    assert await deliver(runtime, first) == Outcome.succeeded
+    assert await deliver(services, first) == Outcome.succeeded
 
     unknown = _cli(database_url, "retry", str(uuid.uuid4()))
     assert unknown.returncode != 0 and "No delivery" in unknown.stderr
@@ -116,13 +117,13 @@ async def test_cli_lists_failed_deliveries_and_retries_one(
 
 
 async def test_metrics_count_attempts_and_outcomes(
-    runtime, client, partner: PartnerHandle, receiver: Receiver
+    services, client, partner: PartnerHandle, receiver: Receiver
 ) -> None:  # type: ignore[no-untyped-def]
     await create_endpoint(partner, receiver.url)
-    await record_event(runtime, partner.partner_id)
-    async with transaction(runtime.read_sessions) as session:
+    await record_event(services, partner.partner_id)
+    async with transaction(services.read_sessions) as session:
         delivery_id = await session.scalar(select(WebhookDelivery.id))
-    await deliver(runtime, delivery_id)
+    await deliver(services, delivery_id)
     text = (await client.get("/metrics")).text
     for name in (
         "gangway_webhook_attempts_total",

@@ -3,6 +3,7 @@ connection is made (a recording network backend proves nothing was dialled)."""
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import uuid
 from typing import Any
@@ -15,7 +16,7 @@ from gangway.config import Settings
 from gangway.db.session import transaction
 from gangway.models import EndpointStatus, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from gangway.webhooks import targets
-from gangway.webhooks.delivery import Courier, Outcome
+from gangway.webhooks.delivery import Outcome
 from gangway.webhooks.sender import HttpxSender
 from gangway.webhooks.signing import SecretBox, new_secret
 from tests.conftest import PartnerHandle, make_settings
@@ -76,12 +77,12 @@ async def test_public_address_is_accepted(partner: PartnerHandle) -> None:
     assert patched.status_code == 400
 
 
-async def _endpoint_with_url(runtime, partner_id: str, url: str) -> None:  # type: ignore[no-untyped-def]
+async def _endpoint_with_url(services, partner_id: str, url: str) -> None:  # type: ignore[no-untyped-def]
     """An endpoint stored directly (as if it had passed registration, then DNS changed)."""
-    box = SecretBox(runtime.secret_key)
-    now = runtime.clock.now()
+    box = SecretBox(services.secret_key)
+    now = services.clock.now()
     endpoint_id = uuid.uuid4()
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         session.add(
             WebhookEndpoint(
                 id=endpoint_id,
@@ -98,20 +99,21 @@ async def _endpoint_with_url(runtime, partner_id: str, url: str) -> None:  # typ
 
 @pytest.mark.parametrize("url", PRIVATE_URLS)
 async def test_delivery_to_private_targets_is_refused_before_connecting(
-    runtime, partner: PartnerHandle, url: str
+    services, partner: PartnerHandle, url: str
 ) -> None:
-    await _endpoint_with_url(runtime, partner.partner_id, url)
-    await record_event(runtime, partner.partner_id)
+    await _endpoint_with_url(services, partner.partner_id, url)
+    await record_event(services, partner.partner_id)
     backend = RecordingBackend()
-    courier = Courier.from_runtime(
-        runtime, sender=HttpxSender(allow_private=False, inner_backend=backend)
+    courier = dataclasses.replace(
+        services.webhook_courier,
+        sender=HttpxSender(allow_private=False, inner_backend=backend),
     )
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         delivery_id = await session.scalar(select(WebhookDelivery.id))
     assert await courier.deliver(delivery_id) == Outcome.retrying
     await courier.aclose()
     assert backend.connects == []
-    async with transaction(runtime.read_sessions) as session:
+    async with transaction(services.read_sessions) as session:
         attempt = await session.scalar(select(WebhookAttempt))
     assert attempt is not None and attempt.status_code is None
     assert attempt.error is not None and attempt.error.startswith("Refused")

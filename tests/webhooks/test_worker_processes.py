@@ -63,16 +63,16 @@ def workers() -> Iterator[Workers]:
             process.stderr.close()
 
 
-async def _record_many(runtime, partner_id: str, count: int) -> list[str]:  # type: ignore[no-untyped-def]
+async def _record_many(services, partner_id: str, count: int) -> list[str]:  # type: ignore[no-untyped-def]
     ids = []
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         for _ in range(count):
             event = await events.record(
                 session,
                 partner_id=uuid.UUID(partner_id),
                 individual_id=uuid.uuid4(),
                 name=EventName.IndividualActivated,
-                now=runtime.clock.now(),
+                now=services.clock.now(),
             )
             ids.append(str(event.id))
     return ids
@@ -86,8 +86,8 @@ async def _wait_until(predicate, within: float, what: str) -> None:  # type: ign
         await asyncio.sleep(0.02)
 
 
-async def _succeeded_count(runtime) -> int:  # type: ignore[no-untyped-def]
-    async with transaction(runtime.read_sessions) as session:
+async def _succeeded_count(services) -> int:  # type: ignore[no-untyped-def]
+    async with transaction(services.read_sessions) as session:
         return int(
             await session.scalar(select(func.count()).where(WebhookDelivery.status == "succeeded"))
             or 0
@@ -95,10 +95,10 @@ async def _succeeded_count(runtime) -> int:  # type: ignore[no-untyped-def]
 
 
 async def test_killed_worker_loses_no_event(
-    runtime, database_url, partner: PartnerHandle, receiver: Receiver, workers: Workers
+    services, database_url, partner: PartnerHandle, receiver: Receiver, workers: Workers
 ) -> None:
     await create_endpoint(partner, receiver.url)
-    event_ids = await _record_many(runtime, partner.partner_id, 1000)
+    event_ids = await _record_many(services, partner.partner_id, 1000)
     receiver.delay_seconds = 0.02  # slow enough that the kill lands mid-way
 
     first = workers.start(
@@ -116,10 +116,10 @@ async def test_killed_worker_loses_no_event(
         lambda: set(event_ids) <= set(receiver.ids()), 90, "every event to reach the receiver"
     )
     for _ in range(500):
-        if await _succeeded_count(runtime) == 1000:
+        if await _succeeded_count(services) == 1000:
             break
         await asyncio.sleep(0.02)
-    assert await _succeeded_count(runtime) == 1000
+    assert await _succeeded_count(services) == 1000
     duplicates = sum(n - 1 for n in Counter(receiver.ids()).values())
     print(f"\ncrash safety: killed after {at_kill} receipts; {duplicates} duplicates, 0 missing")
 
@@ -129,7 +129,12 @@ async def test_killed_worker_loses_no_event(
 
 @pytest.mark.postgres_only
 async def test_two_workers_share_the_work_without_losing_events(
-    runtime, database_url, is_postgres, partner: PartnerHandle, receiver: Receiver, workers: Workers
+    services,
+    database_url,
+    is_postgres,
+    partner: PartnerHandle,
+    receiver: Receiver,
+    workers: Workers,
 ) -> None:
     if not is_postgres:
         pytest.skip("several workers need PostgreSQL (FOR UPDATE SKIP LOCKED)")
@@ -138,7 +143,7 @@ async def test_two_workers_share_the_work_without_losing_events(
     workers.start(database_url)
     event_ids: list[str] = []
     for _ in range(20):  # committed in batches while the workers run (LISTEN/NOTIFY wakes them)
-        event_ids += await _record_many(runtime, partner.partner_id, 100)
+        event_ids += await _record_many(services, partner.partner_id, 100)
     await _wait_until(
         lambda: set(event_ids) <= set(receiver.ids()), 90, "every event to reach the receiver"
     )

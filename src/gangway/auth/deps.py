@@ -11,9 +11,9 @@ from fastapi import Depends, Request, Response
 from gangway.auth import service
 from gangway.auth.tokens import AccessTokenSigner
 from gangway.errors import RateLimited, Unauthorized
-from gangway.kit.ratelimit import TokenBucket
+from gangway.kit.ratelimit import FailureThrottle, TokenBucket
 from gangway.observability import RATE_LIMITED
-from gangway.web.deps import RuntimeDep, SessionDep
+from gangway.web.deps import ClockDep, SessionDep
 
 
 @dataclass(frozen=True)
@@ -21,6 +21,26 @@ class PartnerContext:
     partner_id: uuid.UUID
     api_key_id: uuid.UUID
     session_id: uuid.UUID
+
+
+def get_signer(request: Request) -> AccessTokenSigner:
+    signer: AccessTokenSigner = request.app.state.services.signer
+    return signer
+
+
+def get_rate_limiter(request: Request) -> TokenBucket:
+    limiter: TokenBucket = request.app.state.services.rate_limiter
+    return limiter
+
+
+def get_login_throttle(request: Request) -> FailureThrottle:
+    throttle: FailureThrottle = request.app.state.services.login_throttle
+    return throttle
+
+
+SignerDep = Annotated[AccessTokenSigner, Depends(get_signer)]
+RateLimiterDep = Annotated[TokenBucket, Depends(get_rate_limiter)]
+LoginThrottleDep = Annotated[FailureThrottle, Depends(get_login_throttle)]
 
 
 def bearer_token(request: Request) -> str | None:
@@ -32,7 +52,12 @@ def bearer_token(request: Request) -> str | None:
 
 
 async def authenticated_partner(
-    request: Request, response: Response, runtime: RuntimeDep, session: SessionDep
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    clock: ClockDep,
+    signer: SignerDep,
+    limiter: RateLimiterDep,
 ) -> PartnerContext:
     token = bearer_token(request)
     if token is None:
@@ -40,15 +65,13 @@ async def authenticated_partner(
             "Send 'Authorization: Bearer <access_token>'.",
             headers={"WWW-Authenticate": "Bearer"},
         )
-    signer: AccessTokenSigner = runtime.extras["signer"]
-    now = runtime.clock.now()
+    now = clock.now()
     claims = signer.verify(token, now)
     if claims is None or not await service.session_is_active(session, claims, now):
         raise Unauthorized(
             "The access token is invalid, expired or revoked.",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
-    limiter: TokenBucket = runtime.extras["rate_limiter"]
     decision = limiter.take(str(claims.api_key_id))
     headers = {
         "RateLimit-Limit": str(decision.limit),

@@ -1,19 +1,19 @@
 """Runs every check on a submission inside the submit transaction and stores the results.
 
-``run_checks`` is registered in ``gangway.onboarding.hooks.after_submission`` by the back office's
-extension. When the operator turned on ``auto_approve_low_risk``, ``auto_approve`` (an event
-subscriber) approves a ``low`` result right after the submission's event (actor ``system``).
+``gangway.bootstrap`` lists ``run_checks`` among the submission's after-submission steps. When the
+operator turned on ``auto_approve_low_risk``, it also lists ``auto_approve`` as an event
+subscriber: it approves a ``low`` result right after the submission's event (actor ``system``).
 """
 
 from __future__ import annotations
 
 import logging
-import weakref
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.checks import duplicates, sanctions
 from gangway.checks.countries import check_country_risk, load_lists
@@ -28,34 +28,21 @@ from gangway.checks.rules import (
     parse_date,
     section,
 )
+from gangway.individuals.decisions import Actor, Decision, decide
 from gangway.models import ActorType, Event, EventName, Individual, OnboardingSubmission
 
 log = logging.getLogger("gangway.checks")
 
 
+@dataclass(frozen=True)
 class CheckPolicy:
-    """Per-app settings the hook needs. The hook only receives a session, so the policy is looked
-    up by the session's engine (one engine per app)."""
+    """What the operator configured for the automated checks."""
 
-    def __init__(self, *, auto_approve_low_risk: bool, country_risk_file: str | None) -> None:
-        self.auto_approve_low_risk = auto_approve_low_risk
-        self.country_risk_file = country_risk_file
+    auto_approve_low_risk: bool
+    country_risk_file: str | None
 
 
-_policies: weakref.WeakKeyDictionary[Any, CheckPolicy] = weakref.WeakKeyDictionary()
 DEFAULT_POLICY = CheckPolicy(auto_approve_low_risk=False, country_risk_file=None)
-
-
-def set_policy(engine: AsyncEngine, policy: CheckPolicy) -> None:
-    _policies[engine.sync_engine] = policy
-
-
-def policy_for(session: AsyncSession) -> CheckPolicy:
-    bind = session.bind
-    sync_engine = getattr(bind, "sync_engine", None)
-    if sync_engine is None:
-        return DEFAULT_POLICY
-    return _policies.get(getattr(sync_engine, "engine", sync_engine), DEFAULT_POLICY)
 
 
 async def evaluate(
@@ -92,10 +79,14 @@ async def evaluate(
 
 
 async def run_checks(
-    session: AsyncSession, submission: Any, individual: Individual, now: datetime
+    session: AsyncSession,
+    submission: OnboardingSubmission,
+    individual: Individual,
+    now: datetime,
+    *,
+    policy: CheckPolicy,
 ) -> None:
-    """The ``after_submission`` hook: store results and risk level on the submission."""
-    policy = policy_for(session)
+    """After submission: store the results and the risk level on the submission."""
     data = submission.data if isinstance(submission.data, dict) else {}
     results = await evaluate(session, data, individual, now, policy)
     level = risk_level(results)
@@ -109,11 +100,10 @@ async def run_checks(
 
 
 async def auto_approve(session: AsyncSession, event: Event) -> None:
-    """Event subscriber: once the submission's ``IndividualOnboardingDataProvided`` is recorded,
-    approve at once when the operator allows it and every check passed (actor ``system``)."""
+    """Event subscriber (listed only when the operator allows it): once the submission's
+    ``IndividualOnboardingDataProvided`` is recorded, approve at once when every check passed
+    (actor ``system``)."""
     if event.name != EventName.IndividualOnboardingDataProvided:
-        return
-    if not policy_for(session).auto_approve_low_risk:
         return
     level = await session.scalar(
         select(OnboardingSubmission.risk_level).where(
@@ -123,8 +113,6 @@ async def auto_approve(session: AsyncSession, event: Event) -> None:
     individual = await session.get(Individual, event.individual_id)
     if level != RiskLevel.low or individual is None:
         return
-    from gangway.review.decisions import Actor, Decision, decide
-
     await decide(
         session,
         individual,

@@ -8,20 +8,23 @@ from typing import TypeVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.bootstrap import build_services
 from gangway.config import get_settings
 from gangway.db.session import transaction
-from gangway.web.runtime import Runtime
+from gangway.services import Services
 
 T = TypeVar("T")
 
 
-def run_in_transaction(work: Callable[[AsyncSession, Runtime], Awaitable[T]]) -> T:
+def run_in_transaction(work: Callable[[AsyncSession, Services], Awaitable[T]]) -> T:
+    """``work(session, services)`` in one transaction, committed when it returns."""
+
     async def main() -> T:
-        runtime = Runtime.build(get_settings())
+        services = build_services(get_settings())
         try:
-            async with transaction(runtime.sessions) as session:
-                return await work(session, runtime)
+            async with transaction(services.sessions) as session:
+                return await work(session, services)
         finally:
-            await runtime.engine.dispose()
+            await services.aclose()
 
     return asyncio.run(main())

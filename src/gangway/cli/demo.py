@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.audit import service as audit
 from gangway.auth import service as auth_service
@@ -18,6 +19,7 @@ from gangway.db.migrate import upgrade
 from gangway.kit.ids import random_token
 from gangway.models import ActorType, SanctionsEntry, StaffRole, StaffUser
 from gangway.review.staff import create_staff, set_password
+from gangway.services import Services
 
 DEMO_PARTNER = "Demo Fintech"
 DEMO_REVIEWER = "reviewer@demo.example"
@@ -40,8 +42,8 @@ def demo() -> None:
         upgrade(settings.database_url)
     password = random_token(12)
 
-    async def work(session: Any, runtime: Any) -> tuple[Any, Any, int | None]:
-        now = runtime.clock.now()
+    async def work(session: AsyncSession, services: Services) -> tuple[Any, Any, int | None]:
+        now = services.clock.now()
         partner, issued = await auth_service.create_partner(session, DEMO_PARTNER, now)
         reviewer = await session.scalar(select(StaffUser).where(StaffUser.email == DEMO_REVIEWER))
         if reviewer is None:

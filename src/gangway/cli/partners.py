@@ -3,11 +3,13 @@ from __future__ import annotations
 import json
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.auth import service
 from gangway.cli.common import run_in_transaction
 from gangway.errors import AppError
 from gangway.kit.ids import parse_uuid
+from gangway.services import Services
 
 
 @click.group()
@@ -24,8 +26,8 @@ def create(name: str, as_json: bool) -> None:
     if not name or len(name) > 200:
         raise click.BadParameter("NAME must be 1-200 characters")
 
-    async def work(session, runtime):
-        return await service.create_partner(session, name, runtime.clock.now())
+    async def work(session: AsyncSession, services: Services):
+        return await service.create_partner(session, name, services.clock.now())
 
     partner, issued = run_in_transaction(work)
     if as_json:
@@ -59,8 +61,8 @@ def keys_create(partner_id: str, as_json: bool) -> None:
     if parsed is None:
         raise click.BadParameter("PARTNER_ID must be a UUID")
 
-    async def work(session, runtime):
-        return await service.create_api_key(session, parsed, runtime.clock.now())
+    async def work(session: AsyncSession, services: Services):
+        return await service.create_api_key(session, parsed, services.clock.now())
 
     try:
         issued = run_in_transaction(work)
@@ -77,8 +79,8 @@ def keys_create(partner_id: str, as_json: bool) -> None:
 def keys_revoke(key_prefix: str) -> None:
     """Revoke the key with KEY_PREFIX; its open sessions end at once."""
 
-    async def work(session, runtime):
-        return await service.revoke_api_key(session, key_prefix, runtime.clock.now())
+    async def work(session: AsyncSession, services: Services):
+        return await service.revoke_api_key(session, key_prefix, services.clock.now())
 
     try:
         run_in_transaction(work)

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.audit import service as audit
 from gangway.checks import sanctions
 from gangway.cli.common import run_in_transaction
 from gangway.errors import AppError
 from gangway.models import ActorType
+from gangway.services import Services
 
 
 @click.group()
@@ -27,8 +28,8 @@ def load(file: Path) -> None:
     Only persons are kept. The whole list is replaced in one transaction.
     """
 
-    async def work(session: Any, runtime: Any) -> int:
-        now = runtime.clock.now()
+    async def work(session: AsyncSession, services: Services) -> int:
+        now = services.clock.now()
         with file.open(encoding="utf-8", newline="") as stream:
             count = await sanctions.load_list(session, sanctions.parse_csv(stream), now)
         await audit.record(

@@ -9,6 +9,7 @@ from types import FrameType
 import click
 import uvicorn
 
+from gangway.bootstrap import PERIODIC_JOBS, build_services
 from gangway.config import get_settings
 from gangway.db.migrate import upgrade
 from gangway.observability import configure_logging
@@ -33,10 +34,11 @@ def serve(host: str, port: int, no_worker: bool) -> None:
     from gangway.app import create_app
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
+    configure_logging(settings.log_level, settings.logs_as_json)
     if settings.is_sqlite:
         upgrade(settings.database_url)
-    app = create_app(settings, run_worker=not no_worker)
+    services = build_services(settings)
+    app = create_app(services=services, run_worker=not no_worker)
     config = uvicorn.Config(
         app,
         host=host,
@@ -48,7 +50,7 @@ def serve(host: str, port: int, no_worker: bool) -> None:
         server_header=False,
     )
     server = DrainingServer(config, drain_seconds=settings.shutdown_drain_seconds)
-    server.on_drain = lambda: app.state.runtime.extras.__setitem__("draining", True)
+    server.on_drain = lambda: setattr(services, "draining", True)
     asyncio.run(server.serve())
 
 
@@ -81,5 +83,5 @@ def worker() -> None:
     from gangway.worker.main import run_worker
 
     settings = get_settings()
-    configure_logging(settings.log_level, settings.log_json)
-    asyncio.run(run_worker(settings))
+    configure_logging(settings.log_level, settings.logs_as_json)
+    asyncio.run(run_worker(build_services(settings), PERIODIC_JOBS))

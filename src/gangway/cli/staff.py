@@ -6,12 +6,14 @@ import sys
 from typing import Any
 
 import click
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.audit import service as audit
 from gangway.cli.common import run_in_transaction
 from gangway.errors import AppError
 from gangway.models import ActorType, StaffRole
 from gangway.review.staff import MIN_PASSWORD_LENGTH, create_staff
+from gangway.services import Services
 
 
 @click.group()
@@ -51,8 +53,8 @@ def create(email: str, role: str, password_stdin: bool) -> None:
             f"The password must be at least {MIN_PASSWORD_LENGTH} characters."
         )
 
-    async def work(session: Any, runtime: Any) -> Any:
-        now = runtime.clock.now()
+    async def work(session: AsyncSession, services: Services) -> Any:
+        now = services.clock.now()
         user = await create_staff(session, email, password, StaffRole(role), now)
         await audit.record(
             session,

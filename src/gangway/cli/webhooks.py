@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import click
 from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.cli.common import run_in_transaction
 from gangway.errors import AppError
 from gangway.kit.ids import parse_uuid
 from gangway.kit.timefmt import iso_millis
 from gangway.models import DeliveryStatus, WebhookDelivery, WebhookEndpoint
+from gangway.services import Services
 
 
 @click.group()
@@ -29,7 +31,7 @@ def deliveries(failed: bool, partner_id: str | None, limit: int) -> None:
         if partner is None:
             raise click.BadParameter("--partner must be a UUID")
 
-    async def work(session, runtime):
+    async def work(session: AsyncSession, services: Services):
         query = select(WebhookDelivery, WebhookEndpoint.url).join(
             WebhookEndpoint, WebhookEndpoint.id == WebhookDelivery.endpoint_id
         )
@@ -62,12 +64,13 @@ def retry(delivery_id: str) -> None:
     if parsed is None:
         raise click.BadParameter("DELIVERY_ID must be a UUID")
 
-    async def work(session, runtime):
+    async def work(session: AsyncSession, services: Services):
         delivery = await session.get(WebhookDelivery, parsed)
         if delivery is None:
             raise click.ClickException(f"No delivery {delivery_id}.")
         endpoint = await session.get(WebhookEndpoint, delivery.endpoint_id)
-        await service.requeue(session, endpoint, delivery, now=runtime.clock.now())
+        assert endpoint is not None  # the foreign key cascades
+        await service.requeue(session, endpoint, delivery, now=services.clock.now())
 
     try:
         run_in_transaction(work)

@@ -11,7 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gangway.config import Settings
 from gangway.errors import NotFound
 from gangway.kit.ids import parse_uuid
-from gangway.models import Consent, Individual
+from gangway.models import Consent, ConsentProgress, FlowSession, Individual
 from gangway.onboarding import links
 from gangway.pending_actions.service import require_open
 
@@ -56,3 +56,31 @@ async def open_link(
         issued.link.expires_at = min(issued.link.expires_at, consent.expires_at)
     await session.flush()
     return issued
+
+
+async def start_progress(
+    session: AsyncSession, flow_session: FlowSession, consent_id: uuid.UUID, now: datetime
+) -> ConsentProgress:
+    """The empty progress of a consent flow session (created with the session)."""
+    progress = ConsentProgress(
+        flow_session_id=flow_session.id,
+        consent_id=consent_id,
+        data={},
+        completed_steps=[],
+        finished=False,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(progress)
+    await session.flush()
+    return progress
+
+
+async def progress_of(
+    session: AsyncSession, flow_session_id: uuid.UUID, *, for_update: bool = False
+) -> ConsentProgress | None:
+    """The flow session's progress; ``for_update`` serialises two tabs saving at once."""
+    query = select(ConsentProgress).where(ConsentProgress.flow_session_id == flow_session_id)
+    if for_update:
+        query = query.with_for_update()
+    return await session.scalar(query)

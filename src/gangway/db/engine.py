@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 from typing import Any
 
 from sqlalchemy import event
@@ -11,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.pool import ConnectionPoolEntry
 
 from gangway.config import Settings
+from gangway.db.session import WriteGate
 
 
 def create_engine(settings: Settings) -> AsyncEngine:
@@ -66,13 +66,15 @@ def _sqlite_on_begin(connection: Any) -> None:
 
 
 def create_sessionmaker(
-    engine: AsyncEngine, *, serialize_writes: bool = False
+    engine: AsyncEngine, *, serialize_writes: bool = False, info: dict[str, Any] | None = None
 ) -> async_sessionmaker[AsyncSession]:
     """Sessions for ``engine``.
 
-    ``serialize_writes`` (SQLite writers): transactions of this process queue on an asyncio lock
-    before ``BEGIN IMMEDIATE``, since SQLite admits one writer anyway, and SQLite's own busy
+    ``serialize_writes`` (SQLite writers): transactions of this process queue on a
+    :class:`WriteGate` before ``BEGIN IMMEDIATE``, since SQLite admits one writer anyway, and SQLite's own busy
     handler waits by sleeping and polling, which costs throughput and tail latency.
     """
-    info = {"write_gate": asyncio.Lock()} if serialize_writes else {}
-    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=info)
+    session_info = dict(info or {})
+    if serialize_writes:
+        session_info["write_gate"] = WriteGate()
+    return async_sessionmaker(engine, expire_on_commit=False, autoflush=False, info=session_info)

@@ -16,9 +16,40 @@ WRITE_GATE = "write_gate"
 GATE_TIMEOUT_SECONDS = 30
 
 
+class NestedWriteTransaction(RuntimeError):
+    """A task asked for a write transaction while it already holds the SQLite write gate: it would
+    wait for itself. Raised at once instead of after the gate's timeout."""
+
+
+class WriteGate:
+    """An asyncio lock that knows which task holds it (SQLite admits one writer per database)."""
+
+    def __init__(self) -> None:
+        self._lock = asyncio.Lock()
+        self._holder: asyncio.Task[object] | None = None
+
+    async def acquire(self) -> None:
+        task = asyncio.current_task()
+        if task is not None and task is self._holder:
+            raise NestedWriteTransaction(
+                "a write transaction was opened while this task holds one (see "
+                "docs/CONVENTIONS.md, Transactions)"
+            )
+        try:
+            await asyncio.wait_for(self._lock.acquire(), GATE_TIMEOUT_SECONDS)
+        except TimeoutError:
+            # Like SQLite's own "database is locked".
+            raise RuntimeError("timed out waiting for the SQLite write gate") from None
+        self._holder = task
+
+    def release(self) -> None:
+        self._holder = None
+        self._lock.release()
+
+
 @asynccontextmanager
 async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterator[AsyncSession]:
-    gate: asyncio.Lock | None = factory.kw.get("info", {}).get(WRITE_GATE)
+    gate: WriteGate | None = factory.kw.get("info", {}).get(WRITE_GATE)
     if gate is None:
         async with factory() as session:
             try:
@@ -29,12 +60,7 @@ async def transaction(factory: async_sessionmaker[AsyncSession]) -> AsyncIterato
             else:
                 await session.commit()
         return
-    try:
-        await asyncio.wait_for(gate.acquire(), GATE_TIMEOUT_SECONDS)
-    except TimeoutError:
-        # Like SQLite's own "database is locked": most likely a write transaction opened while
-        # the same task already holds one.
-        raise RuntimeError("timed out waiting for the SQLite write gate") from None
+    await gate.acquire()
     try:
         async with factory() as session:
             try:

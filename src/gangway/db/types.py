@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from enum import StrEnum
+from typing import Any, TypeVar
 
-from sqlalchemy import JSON, DateTime, Dialect, LargeBinary
+from sqlalchemy import JSON, DateTime, Dialect, Enum, LargeBinary
 from sqlalchemy.dialects.postgresql import BYTEA, JSONB
+from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
+
+E = TypeVar("E", bound=StrEnum)
 
 # JSON that becomes JSONB on PostgreSQL.
 PortableJSON = JSON().with_variant(JSONB(), "postgresql")
@@ -39,3 +43,19 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def enum_column(enum: type[E], length: int, **kwargs: Any) -> Mapped[E]:
+    """A status-like column: a ``StrEnum`` on the Python side, its values as ``VARCHAR(length)``
+    in the database (no native enum type and no CHECK constraint, so adding a value needs no
+    migration of the column)."""
+    return mapped_column(
+        Enum(
+            enum,
+            native_enum=False,
+            create_constraint=False,
+            length=length,
+            values_callable=lambda members: [m.value for m in members],
+        ),
+        **kwargs,
+    )

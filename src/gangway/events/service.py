@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -16,15 +16,22 @@ from gangway.kit.pagination import keyset_page
 from gangway.models import Event, EventName
 from gangway.observability import EVENTS_RECORDED
 
-# Called for every recorded event inside the same transaction; the webhooks package registers the
-# fan-out that writes one delivery row per subscribed endpoint.
+# Called for every recorded event inside the same transaction (e.g. the webhook fan-out that writes
+# one delivery row per subscribed endpoint). The composition root lists them and puts them on the
+# session factories (``session.info[SUBSCRIBERS]``), so every unit of work carries the same list.
 EventSubscriber = Callable[[AsyncSession, Event], Awaitable[None]]
-_subscribers: list[EventSubscriber] = []
+SUBSCRIBERS = "event_subscribers"
 
 
-def subscribe(subscriber: EventSubscriber) -> None:
-    if subscriber not in _subscribers:
-        _subscribers.append(subscriber)
+def subscribers_of(session: AsyncSession) -> Sequence[EventSubscriber]:
+    try:
+        found: Sequence[EventSubscriber] = session.info[SUBSCRIBERS]
+    except KeyError:
+        # A session not made by gangway.bootstrap would silently skip the webhook fan-out.
+        raise RuntimeError(
+            "this session has no event subscribers: use the sessions of gangway.bootstrap"
+        ) from None
+    return found
 
 
 async def record(
@@ -50,7 +57,7 @@ async def record(
     )
     session.add(event)
     await session.flush()
-    for subscriber in _subscribers:
+    for subscriber in subscribers_of(session):
         await subscriber(session, event)
     EVENTS_RECORDED.labels(name).inc()
     return event

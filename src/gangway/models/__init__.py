@@ -5,6 +5,7 @@ from gangway.models.base import Base
 from gangway.models.consent import (
     CONSENT_FOR_ACTION,
     Consent,
+    ConsentProgress,
     ConsentStatus,
     ConsentType,
     PendingAction,
@@ -43,6 +44,7 @@ __all__ = [
     "AuthSession",
     "Base",
     "Consent",
+    "ConsentProgress",
     "ConsentStatus",
     "ConsentType",
     "DeliveryStatus",

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gangway.db.types import PortableJSON
+from gangway.db.types import PortableJSON, enum_column
 from gangway.models.base import Base, id_column
 
 
@@ -32,7 +32,7 @@ class AuditEntry(Base):
 
     id: Mapped[uuid.UUID] = id_column()
     created_at: Mapped[datetime]
-    actor_type: Mapped[str] = mapped_column(String(16))
+    actor_type: Mapped[ActorType] = enum_column(ActorType, 16)
     # A staff or partner id; for failed logins the attempted email. NULL for the system.
     actor_id: Mapped[str | None] = mapped_column(String(320))
     action: Mapped[str] = mapped_column(String(64))

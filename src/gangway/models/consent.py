@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, Uuid
+from sqlalchemy import Boolean, ForeignKey, Index, Integer, Text, Uuid
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gangway.db.types import PortableJSON, enum_column
 from gangway.models.base import Base, id_column
 
 
@@ -46,8 +48,8 @@ class Consent(Base):
     individual_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("individuals.id", ondelete="CASCADE")
     )
-    type: Mapped[str] = mapped_column(String(40))
-    status: Mapped[str] = mapped_column(String(20), default=ConsentStatus.pending)
+    type: Mapped[ConsentType] = enum_column(ConsentType, 40)
+    status: Mapped[ConsentStatus] = enum_column(ConsentStatus, 20, default=ConsentStatus.pending)
     expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
@@ -77,9 +79,9 @@ class PendingAction(Base):
     consent_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("consents.id", ondelete="CASCADE"), unique=True
     )
-    type: Mapped[str] = mapped_column(String(40))
+    type: Mapped[PendingActionType] = enum_column(PendingActionType, 40)
     description: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default=ConsentStatus.pending)
+    status: Mapped[ConsentStatus] = enum_column(ConsentStatus, 20, default=ConsentStatus.pending)
     expires_at: Mapped[datetime | None]
     created_at: Mapped[datetime]
     completed_at: Mapped[datetime | None]
@@ -90,3 +92,27 @@ class PendingAction(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
 
     __mapper_args__ = {"version_id_col": version}
+
+
+class ConsentProgress(Base):
+    """What the user entered so far in one consent flow session (the consent flows' draft).
+
+    One row per flow session: the first step ("Confirm it's you") must be passed in the session
+    that completes the consent, so progress is not shared between browsers the way the
+    onboarding draft is.
+    """
+
+    __tablename__ = "consent_progress"
+
+    id: Mapped[uuid.UUID] = id_column()
+    flow_session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("flow_sessions.id", ondelete="CASCADE"), unique=True
+    )
+    consent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consents.id", ondelete="CASCADE"))
+    # {step name: {field: value}}; always replaced as a whole so the ORM sees the change.
+    data: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
+    completed_steps: Mapped[list[str]] = mapped_column(PortableJSON)
+    # Set in the transaction that completed the consent (a double submit then lands on "done").
+    finished: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]

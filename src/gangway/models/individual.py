@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gangway.db.types import PortableJSON
+from gangway.db.types import PortableJSON, enum_column
 from gangway.models.base import Base, id_column
 
 
@@ -32,7 +32,9 @@ class Individual(Base):
 
     id: Mapped[uuid.UUID] = id_column()
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
-    status: Mapped[str] = mapped_column(String(32), default=IndividualStatus.pending_activation)
+    status: Mapped[IndividualStatus] = enum_column(
+        IndividualStatus, 32, default=IndividualStatus.pending_activation
+    )
     first_name: Mapped[str] = mapped_column(String(100))
     last_name: Mapped[str] = mapped_column(String(100))
     email: Mapped[str] = mapped_column(String(320))

@@ -8,10 +8,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Uuid
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gangway.db.types import Blob, PortableJSON
+from gangway.db.types import Blob, PortableJSON, enum_column
 from gangway.models.base import Base, id_column
 
 
@@ -37,8 +37,10 @@ class OnboardingLink(Base):
     # Which flow the link opens: "onboarding" (consent flows reuse the machinery later).
     flow: Mapped[str] = mapped_column(String(40), default="onboarding")
     return_url: Mapped[str | None] = mapped_column(String(2048))
-    # Set for consent flows (pending actions); no foreign key, consents live in their own package.
-    consent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    # Set for consent flows (pending actions).
+    consent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("consents.id", ondelete="CASCADE")
+    )
     expires_at: Mapped[datetime]
     created_at: Mapped[datetime]
     # The last time the link was opened, and from which platform ("web" or an SDK's platform).
@@ -79,15 +81,14 @@ class FlowSession(Base):
     )
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     flow: Mapped[str] = mapped_column(String(40))
-    consent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
+    consent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("consents.id", ondelete="CASCADE")
+    )
     # "web", or the SDK platform: "ios", "android", "react-native".
     platform: Mapped[str] = mapped_column(String(20))
     return_url: Mapped[str | None] = mapped_column(String(2048))
     # The pending WebAuthn registration challenge (base64url), single use.
     webauthn_challenge: Mapped[str | None] = mapped_column(String(128))
-    # Consent flows keep their progress here (per flow session): {"data": {step: values},
-    # "completed": [step, ...]}; the first step ("confirm") must be completed in this session.
-    state: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
     created_at: Mapped[datetime]
     expires_at: Mapped[datetime]
 
@@ -146,9 +147,11 @@ class Document(Base):
     submission_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("onboarding_submissions.id", ondelete="SET NULL")
     )
-    # Pending-action consents come later; no foreign key on purpose.
-    consent_id: Mapped[uuid.UUID | None] = mapped_column(Uuid())
-    kind: Mapped[str] = mapped_column(String(32))
+    # Set when the file was sent in a consent flow (a pending action's verification).
+    consent_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("consents.id", ondelete="SET NULL")
+    )
+    kind: Mapped[DocumentKind] = enum_column(DocumentKind, 32)
     content_type: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     sha256: Mapped[str] = mapped_column(String(64))

@@ -9,6 +9,7 @@ from enum import StrEnum
 from sqlalchemy import ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
+from gangway.db.types import enum_column
 from gangway.models.base import Base, id_column
 
 
@@ -25,7 +26,7 @@ class StaffUser(Base):
     id: Mapped[uuid.UUID] = id_column()
     email: Mapped[str] = mapped_column(String(320), unique=True)
     password_hash: Mapped[str] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))
+    role: Mapped[StaffRole] = enum_column(StaffRole, 16)
     created_at: Mapped[datetime]
     disabled_at: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]

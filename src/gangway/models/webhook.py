@@ -9,7 +9,7 @@ from enum import StrEnum
 from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gangway.db.types import PortableJSON
+from gangway.db.types import PortableJSON, enum_column
 from gangway.models.base import Base, id_column
 
 
@@ -37,7 +37,7 @@ class WebhookEndpoint(Base):
     url: Mapped[str] = mapped_column(String(2048))
     # Event names this endpoint receives; empty means every event.
     events: Mapped[list[str]] = mapped_column(PortableJSON)
-    status: Mapped[str] = mapped_column(String(16), default=EndpointStatus.enabled)
+    status: Mapped[EndpointStatus] = enum_column(EndpointStatus, 16, default=EndpointStatus.enabled)
     # Why the endpoint was disabled: "partner", "gone" (410) or "failing" (5 days of failures).
     disabled_reason: Mapped[str | None] = mapped_column(String(32))
     secret_sealed: Mapped[str] = mapped_column(Text)
@@ -71,7 +71,7 @@ class WebhookDelivery(Base):
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     event_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
     event_name: Mapped[str] = mapped_column(String(64))
-    status: Mapped[str] = mapped_column(String(16), default=DeliveryStatus.pending)
+    status: Mapped[DeliveryStatus] = enum_column(DeliveryStatus, 16, default=DeliveryStatus.pending)
     # Attempts in the current retry schedule (reset by a manual retry or recover).
     attempt_count: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime | None]

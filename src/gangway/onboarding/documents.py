@@ -13,9 +13,10 @@ import uuid
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from PIL import Image, UnidentifiedImageError
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.errors import NotFound
@@ -150,13 +151,54 @@ async def discard_unsubmitted(
         await session.flush()
 
 
+# Where a draft's steps keep the ids of the files they took (onboarding and consent flows).
+DOCUMENT_REFS = (
+    ("document", "front_id"),
+    ("document", "back_id"),
+    ("selfie", "selfie_id"),
+    ("proof", "file_id"),
+)
+
+
+def referenced_ids(draft_data: dict[str, Any]) -> list[uuid.UUID]:
+    """The documents a draft refers to (the files to attach when it is submitted)."""
+    found = []
+    for step, key in DOCUMENT_REFS:
+        value = (
+            draft_data.get(step, {}).get(key) if isinstance(draft_data.get(step), dict) else None
+        )
+        if value:
+            found.append(uuid.UUID(str(value)))
+    return found
+
+
+async def attach(
+    session: AsyncSession,
+    individual_id: uuid.UUID,
+    document_ids: list[uuid.UUID],
+    *,
+    submission_id: uuid.UUID | None = None,
+    consent_id: uuid.UUID | None = None,
+) -> None:
+    """Tie the individual's uploads to the submission or the consent they were sent for."""
+    if not document_ids:
+        return
+    values: dict[str, uuid.UUID] = {}
+    if submission_id is not None:
+        values["submission_id"] = submission_id
+    if consent_id is not None:
+        values["consent_id"] = consent_id
+    await session.execute(
+        update(Document)
+        .where(Document.id.in_(document_ids), Document.individual_id == individual_id)
+        .values(**values)
+    )
+
+
 async def load_document_bytes(
-    session: AsyncSession, sealer_or_runtime: object, document_id: uuid.UUID | str
+    session: AsyncSession, sealer: Sealer, document_id: uuid.UUID | str
 ) -> tuple[str, bytes]:
     """``(content_type, plaintext)`` of a document, for staff pages only (404 when unknown)."""
-    sealer = sealer_or_runtime
-    if not isinstance(sealer, Sealer):
-        sealer = sealer_for(sealer_or_runtime.secret_key)  # type: ignore[attr-defined]
     try:
         parsed = document_id if isinstance(document_id, uuid.UUID) else uuid.UUID(document_id)
     except ValueError:

@@ -123,7 +123,8 @@ async def resolve(
     individual = await session.get(Individual, link.individual_id)
     if individual is None:
         raise LinkExpired()
-    if link.flow == "onboarding" and individual.status != IndividualStatus.onboarding_requested:
+    onboarding_link = link.consent_id is None  # a consent link's state is its consent's
+    if onboarding_link and individual.status != IndividualStatus.onboarding_requested:
         if individual.status == IndividualStatus.pending_activation:
             raise LinkExpired()
         raise AlreadySubmitted()

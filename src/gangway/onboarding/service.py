@@ -8,11 +8,12 @@ click, two tabs) exactly one creates the submission and the event; the other ret
 from __future__ import annotations
 
 import uuid
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -20,14 +21,20 @@ from gangway.errors import RequestBlocked
 from gangway.events import service as events
 from gangway.individuals import service as individuals
 from gangway.models import (
-    Document,
     EventName,
     Individual,
     IndividualStatus,
     OnboardingDraft,
     OnboardingSubmission,
 )
-from gangway.onboarding import hooks
+from gangway.onboarding import documents
+
+# Runs inside the submit transaction, after the submission row is flushed and before the status
+# change (the composition root lists the automated checks here). An exception rolls the whole
+# submission back.
+AfterSubmission = Callable[
+    [AsyncSession, OnboardingSubmission, Individual, datetime], Awaitable[None]
+]
 
 ONBOARDING_STEPS = (
     "welcome",
@@ -39,7 +46,6 @@ ONBOARDING_STEPS = (
     "questions",
     "security",
 )
-DOCUMENT_REFS = (("document", "front_id"), ("document", "back_id"), ("selfie", "selfie_id"))
 
 
 def prefill(individual: Individual) -> dict[str, Any]:
@@ -62,9 +68,9 @@ def prefill(individual: Individual) -> dict[str, Any]:
 ADDRESS_KEYS = ("country_code", "street1", "street2", "city", "region", "postal_code")
 
 
-class DraftLike(Protocol):
-    """What the step handlers need of a draft: the onboarding draft, or a consent flow's
-    progress (``flow.consent.ConsentDraft``)."""
+class Draft(Protocol):
+    """What the step handlers need of a draft: ``OnboardingDraft`` (one per individual) or a
+    consent flow's ``ConsentProgress`` (one per flow session)."""
 
     data: dict[str, Any]
     completed_steps: list[str]
@@ -108,7 +114,7 @@ async def get_or_create_draft(
 
 async def save_step(
     session: AsyncSession,
-    draft: DraftLike,
+    draft: Draft,
     step: str,
     values: dict[str, Any],
     now: datetime,
@@ -125,14 +131,7 @@ async def save_step(
     await session.flush()
 
 
-async def uncomplete(session: AsyncSession, draft: DraftLike, step: str, now: datetime) -> None:
-    if step in draft.completed_steps:
-        draft.completed_steps = [s for s in draft.completed_steps if s != step]
-        draft.updated_at = now
-        await session.flush()
-
-
-def first_unfinished(draft: DraftLike, steps: tuple[str, ...] = ONBOARDING_STEPS) -> str | None:
+def first_unfinished(draft: Draft, steps: tuple[str, ...] = ONBOARDING_STEPS) -> str | None:
     return next((s for s in steps if s not in draft.completed_steps), None)
 
 
@@ -195,9 +194,16 @@ async def existing_submission(
     )
 
 
-async def submit(session: AsyncSession, individual_id: uuid.UUID, now: datetime) -> SubmitResult:
-    """Freeze the draft, run the hooks, move the individual and record the event — or, if this
-    onboarding was already submitted, return that submission unchanged."""
+async def submit(
+    session: AsyncSession,
+    individual_id: uuid.UUID,
+    now: datetime,
+    *,
+    after_submission: Sequence[AfterSubmission],
+) -> SubmitResult:
+    """Freeze the draft, run ``after_submission`` (the automated checks), move the individual and
+    record the event — or, if this onboarding was already submitted, return that submission
+    unchanged."""
     individual = await _lock_individual(session, individual_id)
     previous = await existing_submission(session, individual.id)
     if previous is not None:
@@ -220,19 +226,11 @@ async def submit(session: AsyncSession, individual_id: uuid.UUID, now: datetime)
         if previous is None:
             raise
         return SubmitResult(previous, individual, created=False)
-    document_ids = [
-        uuid.UUID(draft.data[step][key])
-        for step, key in DOCUMENT_REFS
-        if draft.data.get(step, {}).get(key)
-    ]
-    if document_ids:
-        await session.execute(
-            update(Document)
-            .where(Document.id.in_(document_ids), Document.individual_id == individual.id)
-            .values(submission_id=submission.id)
-        )
-    for hook in list(hooks.after_submission):
-        await hook(session, submission, individual, now)
+    await documents.attach(
+        session, individual.id, documents.referenced_ids(draft.data), submission_id=submission.id
+    )
+    for step in after_submission:
+        await step(session, submission, individual, now)
     await individuals.transition(
         session,
         individual,

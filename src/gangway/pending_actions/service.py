@@ -308,16 +308,6 @@ async def list_page(
     )
 
 
-async def for_individual(session: AsyncSession, individual_id: uuid.UUID) -> list[PendingAction]:
-    """All of an individual's pending actions, newest first (back office)."""
-    rows = await session.scalars(
-        select(PendingAction)
-        .where(PendingAction.individual_id == individual_id)
-        .order_by(PendingAction.created_at.desc())
-    )
-    return list(rows)
-
-
 async def mark_reviewed(
     session: AsyncSession,
     action: PendingAction,

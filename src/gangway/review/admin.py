@@ -13,12 +13,13 @@ from gangway.audit import service as audit
 from gangway.errors import NotFound
 from gangway.kit.ids import parse_uuid
 from gangway.models import ActorType, ApiKey, Partner
-from gangway.review import queries, webhooks_bridge
+from gangway.review import queries
 from gangway.review import staff as staff_service
-from gangway.review.deps import AdminDep, StaffDep
+from gangway.review.deps import AdminDep, ServicesDep, StaffDep
 from gangway.review.web import page
-from gangway.web.deps import RuntimeDep, SessionDep
+from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
+from gangway.webhooks import service as webhooks
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -82,7 +83,7 @@ async def partner_detail(
             select(ApiKey).where(ApiKey.partner_id == partner.id).order_by(ApiKey.created_at)
         )
     )
-    endpoints = await webhooks_bridge.endpoints_with_deliveries(session, partner.id)
+    endpoints = await webhooks.endpoints_with_recent_deliveries(session, partner.id)
     return page(
         request,
         "partner.html",
@@ -98,15 +99,14 @@ async def retry_delivery(
     endpoint_id: str,
     delivery_id: str,
     staff: AdminDep,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
 ) -> Response:
     """Queue one delivery again now (audited)."""
     partner = await _partner(session, partner_id)
-    now = runtime.clock.now()
-    delivery = await webhooks_bridge.retry_delivery(
-        session, partner.id, endpoint_id, delivery_id, now
-    )
+    now = services.clock.now()
+    endpoint = await webhooks.get_for_partner(session, partner.id, endpoint_id, lock=True)
+    delivery = await webhooks.retry_delivery(session, endpoint, delivery_id, now=now)
     await audit.record(
         session,
         action="webhook_delivery.retried",
@@ -126,16 +126,15 @@ async def recover_deliveries(
     partner_id: str,
     endpoint_id: str,
     staff: AdminDep,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
     days: Annotated[int, Form(ge=1, le=30)] = 1,
 ) -> Response:
     """Re-queue every failed delivery of the endpoint from the last ``days`` days (audited)."""
     partner = await _partner(session, partner_id)
-    now = runtime.clock.now()
-    count = await webhooks_bridge.recover(
-        session, partner.id, endpoint_id, now - timedelta(days=days), now
-    )
+    now = services.clock.now()
+    endpoint = await webhooks.get_for_partner(session, partner.id, endpoint_id, lock=True)
+    count = await webhooks.recover(session, endpoint, since=now - timedelta(days=days), now=now)
     await audit.record(
         session,
         action="webhook_endpoint.recovered",

@@ -4,45 +4,62 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import BackgroundTasks, Depends, Request
 
 from gangway.db.session import transaction
 from gangway.errors import Forbidden, Unauthorized
-from gangway.review.staff import StaffContext, resolve_session
-from gangway.web.csrf import FIELD_NAME, CsrfProtector, protector_for
-from gangway.web.deps import READ_METHODS, RuntimeDep
-from gangway.web.runtime import Runtime
+from gangway.review.staff import StaffContext, resolve_session, touch_session
+from gangway.services import Services
+from gangway.web.csrf import FIELD_NAME
+from gangway.web.deps import READ_METHODS, SessionDep
 
 COOKIE_NAME = "gangway_staff"
 # Binds the login form's CSRF token before there is a session.
 LOGIN_COOKIE_NAME = "gangway_staff_login"
 
 
-def csrf_protector(runtime: Runtime) -> CsrfProtector:
-    return protector_for(runtime.extras, runtime.secret_key, "admin")
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
 
 
-async def verify_form_csrf(request: Request, runtime: Runtime, session_key: str) -> None:
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def verify_form_csrf(request: Request, services: Services, session_key: str) -> None:
     form = await request.form()
     presented = form.get(FIELD_NAME)
-    csrf_protector(runtime).verify(session_key, presented if isinstance(presented, str) else None)
+    services.admin_csrf.verify(session_key, presented if isinstance(presented, str) else None)
 
 
-async def current_staff(request: Request, runtime: RuntimeDep) -> StaffContext:
+async def current_staff(
+    request: Request, services: ServicesDep, session: SessionDep, background: BackgroundTasks
+) -> StaffContext:
     """The logged-in staff member; 401 (→ the login page) without a live session. Every
-    state-changing request must carry the session's CSRF token (403 otherwise)."""
+    state-changing request must carry the session's CSRF token (403 otherwise).
+
+    It reads in the request's own unit of work (``SessionDep``) and opens no transaction: the
+    idle-timeout bookkeeping is written after the response, in a transaction of its own.
+    """
     key = request.cookies.get(COOKIE_NAME, "")
     if not key:
         raise Unauthorized("Log in to continue.")
-    # Its own short transaction: the idle-timeout bookkeeping commits even if the page fails.
-    async with transaction(runtime.sessions) as session:
-        staff = await resolve_session(session, key, runtime.clock.now())
-    if staff is None:
+    now = services.clock.now()
+    resolved = await resolve_session(session, key, now)
+    if resolved is None:
         raise Unauthorized("Your session has ended; log in again.")
+    staff, needs_touch = resolved
+    if needs_touch:
+        background.add_task(_touch, services, staff.session_id)
     if request.method not in READ_METHODS:
-        await verify_form_csrf(request, runtime, key)
+        await verify_form_csrf(request, services, key)
     request.state.staff = staff
     return staff
+
+
+async def _touch(services: Services, session_id: object) -> None:
+    async with transaction(services.sessions) as session:
+        await touch_session(session, session_id, services.clock.now())
 
 
 StaffDep = Annotated[StaffContext, Depends(current_staff)]

@@ -8,10 +8,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.errors import NotFound
+from gangway.kit.crypto import Sealer
 from gangway.kit.ids import parse_uuid
 from gangway.models.onboarding import Document
 from gangway.onboarding import documents as flow_documents
-from gangway.web.runtime import Runtime
 
 # Only these are served inline; anything else is offered as a download.
 # Images are shown inline; PDFs are downloaded (never rendered in the back office's origin).
@@ -32,7 +32,7 @@ async def load_document(
     return document
 
 
-async def open_document(session: AsyncSession, runtime: Runtime, document: Document) -> bytes:
-    """The plaintext bytes, through the hosted flow's own decryption."""
-    _, content = await flow_documents.load_document_bytes(session, runtime, document.id)
+async def open_document(session: AsyncSession, sealer: Sealer, document: Document) -> bytes:
+    """The plaintext bytes, through the onboarding domain's own decryption."""
+    _, content = await flow_documents.load_document_bytes(session, sealer, document.id)
     return content

@@ -10,22 +10,23 @@ from fastapi.responses import RedirectResponse, Response
 from gangway.audit import service as audit
 from gangway.db.session import transaction
 from gangway.errors import Forbidden, RateLimited
+from gangway.individuals import decisions
 from gangway.kit.ids import random_token
-from gangway.kit.ratelimit import FailureThrottle
 from gangway.models import ActorType
 from gangway.pending_actions import service as pending_actions
-from gangway.review import decisions, documents, queries
+from gangway.review import documents, queries
 from gangway.review import staff as staff_service
 from gangway.review.deps import (
     COOKIE_NAME,
     LOGIN_COOKIE_NAME,
+    ServicesDep,
     StaffDep,
-    csrf_protector,
     verify_form_csrf,
 )
 from gangway.review.web import page, safe_next
-from gangway.web.deps import RuntimeDep, SessionDep
+from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
+from gangway.webhooks import service as webhooks
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
@@ -34,7 +35,7 @@ def _cookie_flags(request: Request) -> dict[str, object]:
     return {
         "httponly": True,
         "samesite": "strict",
-        "secure": request.app.state.runtime.settings.public_url_is_https,
+        "secure": request.app.state.services.settings.public_url_is_https,
         "path": "/admin",
     }
 
@@ -50,13 +51,13 @@ def _login_page(
     headers: dict[str, str] | None = None,
 ) -> Response:
     """The login form (again), its CSRF token bound to the pre-session cookie; typed email kept."""
-    runtime = request.app.state.runtime
+    services = request.app.state.services
     return page(
         request,
         "login.html",
         {
             "next": safe_next(next),
-            "login_csrf": csrf_protector(runtime).token_for("login:" + pre_key),
+            "login_csrf": services.admin_csrf.token_for("login:" + pre_key),
             "error": error,
             "email": email,
         },
@@ -77,7 +78,7 @@ async def login_form(request: Request, next: Annotated[str | None, Query()] = No
 @router.post("/login")
 async def login(
     request: Request,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1024)] = "",
@@ -87,11 +88,11 @@ async def login(
     pre_key = request.cookies.get(LOGIN_COOKIE_NAME, "")
     if not pre_key:
         raise Forbidden("The login form expired. Reload the page and try again.")
-    await verify_form_csrf(request, runtime, "login:" + pre_key)
-    throttle: FailureThrottle = runtime.extras["staff_login_throttle"]
+    await verify_form_csrf(request, services, "login:" + pre_key)
+    throttle = services.staff_login_throttle
     address = client_ip(request.scope)
     email_key = "email:" + email.strip().lower()
-    now = runtime.clock.now()
+    now = services.clock.now()
     waits = [
         w for w in (throttle.retry_after("ip:" + address), throttle.retry_after(email_key)) if w
     ]
@@ -154,9 +155,9 @@ async def login(
 
 @router.post("/logout")
 async def logout(
-    request: Request, staff: StaffDep, runtime: RuntimeDep, session: SessionDep
+    request: Request, staff: StaffDep, services: ServicesDep, session: SessionDep
 ) -> Response:
-    now = runtime.clock.now()
+    now = services.clock.now()
     await staff_service.end_session(session, staff.session_id, now)
     await audit.record(
         session,
@@ -174,16 +175,10 @@ async def logout(
 
 @router.get("")
 async def dashboard(request: Request, staff: StaffDep, session: SessionDep) -> Response:
-    failed = await _failed_deliveries(session)
+    failed = await webhooks.failed_delivery_count(session)
     return page(
         request, "dashboard.html", {"board": await queries.dashboard(session, failed)}, staff=staff
     )
-
-
-async def _failed_deliveries(session: SessionDep) -> int | None:
-    from gangway.review import webhooks_bridge
-
-    return await webhooks_bridge.failed_delivery_count(session)
 
 
 @router.get("/queue")
@@ -234,7 +229,7 @@ async def individual(
     request: Request,
     individual_id: str,
     staff: StaffDep,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
@@ -255,8 +250,8 @@ async def individual(
             "done_message": DONE_MESSAGES.get(done or ""),
             "raisable": person.status in pending_actions.RAISABLE_FROM,
             "default_descriptions": pending_actions.DEFAULT_DESCRIPTIONS,
-            "default_expiry": (runtime.clock.now() + pending_actions.DEFAULT_LIFETIME).date(),
-            "now": runtime.clock.now(),
+            "default_expiry": (services.clock.now() + pending_actions.DEFAULT_LIFETIME).date(),
+            "now": services.clock.now(),
         },
         staff=staff,
     )
@@ -268,20 +263,20 @@ async def document(
     individual_id: str,
     document_id: str,
     staff: StaffDep,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
 ) -> Response:
     """The decrypted file, for staff eyes only: never cached, every view audited."""
     person = await decisions.load_individual(session, individual_id)
     doc = await documents.load_document(session, person.id, document_id)
-    content = await documents.open_document(session, runtime, doc)
+    content = await documents.open_document(session, services.document_sealer, doc)
     # A GET runs in a read-only transaction; the view is audited in its own write transaction,
     # committed before a single byte is served.
-    async with transaction(runtime.sessions) as writer:
+    async with transaction(services.sessions) as writer:
         await audit.record(
             writer,
             action="document.viewed",
-            now=runtime.clock.now(),
+            now=services.clock.now(),
             actor_type=ActorType.staff,
             actor_id=staff.staff_id,
             subject_id=person.id,
@@ -309,7 +304,7 @@ async def decide(
     request: Request,
     individual_id: str,
     staff: StaffDep,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
     decision: Annotated[decisions.Decision, Form()],
     reason: Annotated[str | None, Form(max_length=64)] = None,
@@ -322,7 +317,7 @@ async def decide(
         person,
         decision,
         actor=decisions.Actor(ActorType.staff, str(staff.staff_id), client_ip(request.scope)),
-        now=runtime.clock.now(),
+        now=services.clock.now(),
         reason=reason or None,
         note=note,
     )

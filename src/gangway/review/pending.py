@@ -10,11 +10,11 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from gangway.errors import FieldError, ValidationFailed
+from gangway.individuals import decisions
 from gangway.models import ActorType, PendingActionType
 from gangway.pending_actions import service as pending_actions
-from gangway.review import decisions
-from gangway.review.deps import StaffDep
-from gangway.web.deps import RuntimeDep, SessionDep
+from gangway.review.deps import ServicesDep, StaffDep
+from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
 
 router = APIRouter(
@@ -42,7 +42,7 @@ async def request_action(
     request: Request,
     individual_id: str,
     staff: StaffDep,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
     type: Annotated[PendingActionType, Form()],
     description: Annotated[str, Form(max_length=1000)] = "",
@@ -50,7 +50,7 @@ async def request_action(
     never_expires: Annotated[bool, Form()] = False,
 ) -> RedirectResponse:
     """Raise a pending action: consent, pending action, audit entry and PendingActionCreated."""
-    now = runtime.clock.now()
+    now = services.clock.now()
     person = await decisions.load_individual(session, individual_id)
     await pending_actions.raise_action(
         session,
@@ -73,7 +73,7 @@ async def act_on_action(
     pending_action_id: str,
     verb: Literal["cancel", "reviewed"],
     staff: StaffDep,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: SessionDep,
 ) -> RedirectResponse:
     """``cancel`` withdraws an open pending action (its consent's links stop working);
@@ -84,7 +84,7 @@ async def act_on_action(
     await act(
         session,
         action,
-        now=runtime.clock.now(),
+        now=services.clock.now(),
         actor_id=staff.staff_id,
         client_ip=client_ip(request.scope),
     )

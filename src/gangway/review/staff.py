@@ -109,8 +109,11 @@ async def open_session(
     return key
 
 
-async def resolve_session(session: AsyncSession, key: str, now: datetime) -> StaffContext | None:
-    """The live session behind a cookie value, touched; ``None`` if unknown, ended or idle."""
+async def resolve_session(
+    session: AsyncSession, key: str, now: datetime
+) -> tuple[StaffContext, bool] | None:
+    """The live session behind a cookie value and whether its ``last_seen_at`` is due a touch;
+    ``None`` if unknown, ended, idle or the account is disabled. Reads only."""
     if not key or len(key) > 200:
         return None
     row = (
@@ -126,13 +129,18 @@ async def resolve_session(session: AsyncSession, key: str, now: datetime) -> Sta
     if staff_session.ended_at is not None or user.disabled_at is not None:
         return None
     if now - staff_session.last_seen_at >= IDLE_TIMEOUT:
-        staff_session.ended_at = now
-        await session.flush()
         return None
-    if now - staff_session.last_seen_at >= TOUCH_INTERVAL:
-        staff_session.last_seen_at = now
-        await session.flush()
-    return StaffContext(user.id, user.email, StaffRole(user.role), staff_session.id, key)
+    context = StaffContext(user.id, user.email, StaffRole(user.role), staff_session.id, key)
+    return context, now - staff_session.last_seen_at >= TOUCH_INTERVAL
+
+
+async def touch_session(session: AsyncSession, session_id: object, now: datetime) -> None:
+    """Record activity (at most every ``TOUCH_INTERVAL``; the idle timeout counts from it)."""
+    await session.execute(
+        update(StaffSession)
+        .where(StaffSession.id == session_id, StaffSession.ended_at.is_(None))
+        .values(last_seen_at=now)
+    )
 
 
 async def end_session(session: AsyncSession, session_id: uuid.UUID, now: datetime) -> None:

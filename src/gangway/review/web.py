@@ -12,10 +12,10 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from gangway.errors import AppError
-from gangway.review.deps import csrf_protector
 from gangway.review.staff import StaffContext
 
 HERE = Path(__file__).parent
+STATIC = HERE / "static"
 templates = Jinja2Templates(directory=str(HERE / "templates"))
 
 
@@ -50,18 +50,19 @@ def page(
     status_code: int = 200,
     headers: dict[str, str] | None = None,
 ) -> Response:
-    runtime = request.app.state.runtime
+    services = request.app.state.services
     full = {
         "staff": staff,
-        "csrf_token": csrf_protector(runtime).token_for(staff.session_key) if staff else "",
-        "now": runtime.clock.now(),
+        "csrf_token": services.admin_csrf.token_for(staff.session_key) if staff else "",
+        "now": services.clock.now(),
         **context,
     }
     return templates.TemplateResponse(request, name, full, status_code=status_code, headers=headers)
 
 
 def render_error(request: Request, error: AppError) -> Response:
-    """``app.state.html_errors['/admin']``: a login redirect for 401, a friendly page otherwise."""
+    """The error page of ``/admin`` (``bootstrap.HTML_ERROR_PAGES``): a login redirect for 401, a
+    friendly page otherwise."""
     if error.status == 401:
         target = "/admin/login"
         if request.method == "GET" and request.url.path not in ("/admin/login", "/admin/logout"):

@@ -3,23 +3,37 @@ they emit the same events and webhooks as the real path. Add further simulations
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
 
 from gangway.auth.deps import PartnerDep
 from gangway.errors import NotFound
 from gangway.individuals import service as individuals
 from gangway.individuals.schemas import IndividualOut
+from gangway.kit.crypto import Sealer
 from gangway.models import IndividualStatus
+from gangway.onboarding.service import AfterSubmission
 from gangway.simulations import kyc
 from gangway.simulations.schemas import SimulateKyc
-from gangway.web.deps import ClockDep, RuntimeDep, SessionDep
+from gangway.web.deps import ClockDep, SessionDep, SettingsDep
 from gangway.web.schemas import AUTHENTICATED, error_responses
 
 
-def sandbox_only(runtime: RuntimeDep) -> None:
+def sandbox_only(settings: SettingsDep) -> None:
     """Simulations do not exist in live."""
-    if not runtime.settings.is_sandbox:
+    if not settings.is_sandbox:
         raise NotFound()
+
+
+def get_document_sealer(request: Request) -> Sealer:
+    sealer: Sealer = request.app.state.services.document_sealer
+    return sealer
+
+
+def get_after_submission(request: Request) -> tuple[AfterSubmission, ...]:
+    steps: tuple[AfterSubmission, ...] = request.app.state.services.after_submission
+    return steps
 
 
 router = APIRouter(
@@ -38,7 +52,8 @@ async def simulate_onboarding_kyc(
     partner: PartnerDep,
     session: SessionDep,
     clock: ClockDep,
-    runtime: RuntimeDep,
+    sealer: Annotated[Sealer, Depends(get_document_sealer)],
+    after_submission: Annotated[tuple[AfterSubmission, ...], Depends(get_after_submission)],
 ) -> IndividualOut:
     """Fill in synthetic KYC data (personal details, address, verified phone, a passport with
     generated images, a selfie, due-diligence answers, the sandbox passcode `135790`) and submit it,
@@ -47,6 +62,6 @@ async def simulate_onboarding_kyc(
     now = clock.now()
     individual = await individuals.get_for_partner(session, partner.partner_id, body.individual_id)
     individuals.require_status(individual, [IndividualStatus.onboarding_requested])
-    await kyc.fill_synthetic_draft(session, individual, runtime.secret_key, now)
-    result = await kyc.submit(session, individual.id, now)
+    await kyc.fill_synthetic_draft(session, individual, sealer, now)
+    result = await kyc.submit(session, individual.id, now, after_submission=after_submission)
     return IndividualOut.model_validate(result.individual)

@@ -11,6 +11,7 @@ from typing import Any
 from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.kit.crypto import Sealer
 from gangway.models import DocumentKind, Individual
 from gangway.onboarding import credentials, documents, service
 from gangway.onboarding.service import submit as submit
@@ -31,10 +32,9 @@ def synthetic_image(label: str) -> bytes:
 
 
 async def fill_synthetic_draft(
-    session: AsyncSession, individual: Individual, secret_key: str, now: datetime
+    session: AsyncSession, individual: Individual, sealer: Sealer, now: datetime
 ) -> None:
     draft = await service.get_or_create_draft(session, individual, now)
-    sealer = documents.sealer_for(secret_key)
     ids = {}
     for kind in (DocumentKind.document_front, DocumentKind.selfie):
         checked = documents.CheckedFile(synthetic_image(kind.value), "image/png")

@@ -10,9 +10,9 @@ from pydantic import ConfigDict, Field
 from gangway.auth.deps import PartnerDep
 from gangway.errors import RequestBlocked
 from gangway.individuals import service as individuals
+from gangway.individuals.decisions import Actor, Decision, decide
 from gangway.individuals.schemas import IndividualOut
 from gangway.models import ActorType, IndividualStatus
-from gangway.review.decisions import Actor, Decision, decide
 from gangway.simulations.endpoints import sandbox_only
 from gangway.web.deps import ClockDep, SessionDep, SettingsDep
 from gangway.web.middleware import client_ip

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Any
 
 from gangway.errors import Forbidden
 from gangway.kit.crypto import derive_key
@@ -30,12 +29,3 @@ class CsrfProtector:
             raise Forbidden(
                 "The form expired or did not come from this site. Reload the page and try again."
             )
-
-
-def protector_for(extras: dict[str, Any], secret: str, purpose: str) -> CsrfProtector:
-    """The app's protector for ``purpose`` ("flow", "admin"), created once per app."""
-    key = f"csrf:{purpose}"
-    protector: CsrfProtector | None = extras.get(key)
-    if protector is None:
-        protector = extras[key] = CsrfProtector(secret, purpose)
-    return protector

@@ -1,49 +1,59 @@
-"""Dependency aliases every endpoint uses; auth dependencies live with their domain."""
+"""Dependency aliases every endpoint uses; auth dependencies live with their domain.
+
+The app keeps its :class:`gangway.services.Services` on ``app.state.services``. This module (below
+the domains) does not import that class: it declares, as :class:`Infrastructure`, the few fields
+it reads, and the composition root's object provides them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable
+from typing import Annotated, Protocol
 
 from fastapi import Depends, Request
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gangway.config import Settings
 from gangway.db.session import transaction
 from gangway.kit.clock import Clock
 from gangway.web.idempotency import IdempotencyClaim, claim_in_transaction
-from gangway.web.runtime import Runtime
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
 
-def get_runtime(request: Request) -> Runtime:
-    runtime: Runtime = request.app.state.runtime
-    return runtime
+class Infrastructure(Protocol):
+    settings: Settings
+    sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    wake_worker: Callable[[], None]
 
 
-RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+def infrastructure(request: Request) -> Infrastructure:
+    services: Infrastructure = request.app.state.services
+    return services
 
 
-def get_settings_dep(runtime: RuntimeDep) -> Settings:
-    return runtime.settings
+def get_settings_dep(request: Request) -> Settings:
+    return infrastructure(request).settings
 
 
-def get_clock(runtime: RuntimeDep) -> Clock:
-    return runtime.clock
+def get_clock(request: Request) -> Clock:
+    return infrastructure(request).clock
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 
 
-async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed when the endpoint returns, rolled back on error.
 
     ``scope="function"`` makes the commit happen before the response is sent, so a client never
     sees a 201 for a write that then failed to commit.
     """
-    factory = runtime.read_sessions if request.method in READ_METHODS else runtime.sessions
+    services = infrastructure(request)
+    factory = services.read_sessions if request.method in READ_METHODS else services.sessions
     claim: IdempotencyClaim | None = getattr(request.state, "idempotency", None)
     async with transaction(factory) as session:
         if claim is not None:
@@ -51,7 +61,15 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
             await claim_in_transaction(session, claim)
         yield session
     if session.info.get("wrote_deliveries"):
-        runtime.wake_worker()
+        services.wake_worker()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def get_write_sessions(request: Request) -> async_sessionmaker[AsyncSession]:
+    """For endpoints that open their transactions themselves (several, or none on a GET)."""
+    return infrastructure(request).sessions
+
+
+WriteSessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_write_sessions)]

@@ -22,7 +22,7 @@ from gangway.errors import (
     UnsupportedMediaType,
     ValidationFailed,
 )
-from gangway.web.idempotency import KeyAlreadyUsed, answer_for_existing_key
+from gangway.web.idempotency import IdempotencyStore, KeyAlreadyUsed
 
 log = logging.getLogger("gangway.errors")
 
@@ -107,14 +107,14 @@ def database_unavailable(exc: BaseException) -> bool:
     return False
 
 
-def install_error_handlers(app: FastAPI) -> None:
+def install_error_handlers(app: FastAPI, *, idempotency: IdempotencyStore) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
         return render(request, exc)
 
     @app.exception_handler(KeyAlreadyUsed)
     async def _key_used(request: Request, exc: KeyAlreadyUsed) -> Response:
-        return await answer_for_existing_key(request.app.state.runtime, exc.claim)
+        return await idempotency.answer_for_existing_key(exc.claim)
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError) -> Response:

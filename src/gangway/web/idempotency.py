@@ -22,17 +22,18 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete, or_
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from starlette.responses import JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from gangway.db.session import transaction
 from gangway.errors import AppError, IdempotencyConflict, ValidationFailed
-from gangway.kit.crypto import Sealer, derive_key
+from gangway.kit.clock import Clock
+from gangway.kit.crypto import Sealer
 from gangway.models import IdempotencyRecord
 
 RETENTION = timedelta(hours=24)
@@ -103,62 +104,87 @@ async def claim_in_transaction(session: AsyncSession, claim: IdempotencyClaim) -
         raise KeyAlreadyUsed(claim)
 
 
-async def answer_for_existing_key(runtime: Any, claim: IdempotencyClaim) -> Response:
-    async with transaction(runtime.read_sessions) as session:
-        record = await session.get(IdempotencyRecord, (claim.partner_id, claim.key))
-    # The marker header tells the middleware not to store this answer as the key's response.
-    marker = {REPLAY_MARKER.decode(): "1"}
-    if record is None or record.request_hash != claim.request_hash:
-        error: AppError = IdempotencyConflict()
-    elif record.response_status is None:
-        error = IdempotencyConflict("A request with this Idempotency-Key is still being processed.")
-    else:
-        return Response(
-            _sealer(runtime).open(record.response_body or b"", _aad(claim)),
-            status_code=record.response_status,
-            media_type=record.response_content_type or "application/json",
-            headers={"Idempotent-Replayed": "true", **marker},
-        )
-    return JSONResponse(error.body(), status_code=error.status, headers=marker)
+class _Claims(Protocol):
+    @property
+    def partner_id(self) -> uuid.UUID: ...
 
 
-async def store_response(
-    runtime: Any, claim: IdempotencyClaim, status: int, body: bytes, content_type: str | None
-) -> None:
-    table = IdempotencyRecord.__table__
-    this_record = (table.c.partner_id == claim.partner_id) & (table.c.key == claim.key)
-    async with transaction(runtime.sessions) as session:
-        if status >= 500:
-            await session.execute(delete(IdempotencyRecord).where(this_record))
-            return
-        response = {
-            "response_status": status,
-            # Sealed: a stored response may hold a secret shown once (a webhook signing secret).
-            "response_body": _sealer(runtime).seal(body, _aad(claim)),
-            "response_content_type": content_type,
-        }
-        statement = (
-            _upsert(session.get_bind().dialect.name)
-            .values(
-                partner_id=claim.partner_id,
-                key=claim.key,
-                request_hash=claim.request_hash,
-                created_at=claim.now,
-                expires_at=claim.now + RETENTION,
-                **response,
+class TokenVerifier(Protocol):
+    """What the middleware needs of the access-token signer (``auth.tokens``)."""
+
+    def verify(self, token: str, now: datetime) -> _Claims | None: ...
+
+
+@dataclass(frozen=True)
+class IdempotencyStore:
+    """Stored responses: read for replays, written after the first response, sealed at rest."""
+
+    sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
+    # A stored response may hold a secret shown once (a webhook signing secret).
+    sealer: Sealer
+
+    async def answer_for_existing_key(self, claim: IdempotencyClaim) -> Response:
+        async with transaction(self.read_sessions) as session:
+            record = await session.get(IdempotencyRecord, (claim.partner_id, claim.key))
+        # The marker header tells the middleware not to store this answer as the key's response.
+        marker = {REPLAY_MARKER.decode(): "1"}
+        if record is None or record.request_hash != claim.request_hash:
+            error: AppError = IdempotencyConflict()
+        elif record.response_status is None:
+            error = IdempotencyConflict(
+                "A request with this Idempotency-Key is still being processed."
             )
-            .on_conflict_do_update(
-                index_elements=["partner_id", "key"],
-                set_=response,
-                where=table.c.request_hash == claim.request_hash,
+        else:
+            return Response(
+                self.sealer.open(record.response_body or b"", _aad(claim)),
+                status_code=record.response_status,
+                media_type=record.response_content_type or "application/json",
+                headers={"Idempotent-Replayed": "true", **marker},
             )
-        )
-        await session.execute(statement)
+        return JSONResponse(error.body(), status_code=error.status, headers=marker)
+
+    async def store_response(
+        self, claim: IdempotencyClaim, status: int, body: bytes, content_type: str | None
+    ) -> None:
+        table = IdempotencyRecord.__table__
+        this_record = (table.c.partner_id == claim.partner_id) & (table.c.key == claim.key)
+        async with transaction(self.sessions) as session:
+            if status >= 500:
+                await session.execute(delete(IdempotencyRecord).where(this_record))
+                return
+            response = {
+                "response_status": status,
+                "response_body": self.sealer.seal(body, _aad(claim)),
+                "response_content_type": content_type,
+            }
+            statement = (
+                _upsert(session.get_bind().dialect.name)
+                .values(
+                    partner_id=claim.partner_id,
+                    key=claim.key,
+                    request_hash=claim.request_hash,
+                    created_at=claim.now,
+                    expires_at=claim.now + RETENTION,
+                    **response,
+                )
+                .on_conflict_do_update(
+                    index_elements=["partner_id", "key"],
+                    set_=response,
+                    where=table.c.request_hash == claim.request_hash,
+                )
+            )
+            await session.execute(statement)
 
 
 class IdempotencyMiddleware:
-    def __init__(self, app: ASGIApp) -> None:
+    def __init__(
+        self, app: ASGIApp, *, store: IdempotencyStore, verifier: TokenVerifier, clock: Clock
+    ) -> None:
         self.app = app
+        self.store = store
+        self.verifier = verifier
+        self.clock = clock
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if (
@@ -178,8 +204,7 @@ class IdempotencyMiddleware:
             error = ValidationFailed("Idempotency-Key must be 1-255 printable characters.")
             await JSONResponse(error.body(), status_code=error.status)(scope, receive, send)
             return
-        runtime = scope["app"].state.runtime
-        partner_id = _partner_from_token(scope, runtime)
+        partner_id = self._partner_from_token(scope)
         if partner_id is None:  # the endpoint answers 401
             await self.app(scope, receive, send)
             return
@@ -187,7 +212,7 @@ class IdempotencyMiddleware:
         request_hash = hashlib.sha256(
             scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
         ).hexdigest()
-        claim = IdempotencyClaim(partner_id, key, request_hash, runtime.clock.now())
+        claim = IdempotencyClaim(partner_id, key, request_hash, self.clock.now())
         scope.setdefault("state", {})["idempotency"] = claim
 
         captured: dict[str, Any] = {"status": 500, "headers": [], "body": b""}
@@ -205,13 +230,12 @@ class IdempotencyMiddleware:
         try:
             await self.app(scope, replay_receive, capture)
         except BaseException:
-            await store_response(runtime, claim, 500, b"", None)
+            await self.store.store_response(claim, 500, b"", None)
             raise
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != REPLAY_MARKER]
         answered_from_key = len(headers) != len(captured["headers"])
         if not answered_from_key:
-            await store_response(
-                runtime,
+            await self.store.store_response(
                 claim,
                 captured["status"],
                 captured["body"],
@@ -222,26 +246,17 @@ class IdempotencyMiddleware:
         )
         await send({"type": "http.response.body", "body": captured["body"]})
 
-
-def _sealer(runtime: Any) -> Sealer:
-    sealer: Sealer | None = runtime.extras.get("idempotency_sealer")
-    if sealer is None:
-        sealer = Sealer(derive_key(runtime.secret_key, "idempotency"))
-        runtime.extras["idempotency_sealer"] = sealer
-    return sealer
+    def _partner_from_token(self, scope: Scope) -> uuid.UUID | None:
+        header = next((v for k, v in scope["headers"] if k == b"authorization"), b"")
+        scheme, _, token = header.decode("latin-1").partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            return None
+        claims = self.verifier.verify(token.strip(), self.clock.now())
+        return claims.partner_id if claims else None
 
 
 def _aad(claim: IdempotencyClaim) -> bytes:
     return f"{claim.partner_id}:{claim.key}".encode()
-
-
-def _partner_from_token(scope: Scope, runtime: Any) -> Any:
-    header = next((v for k, v in scope["headers"] if k == b"authorization"), b"").decode("latin-1")
-    scheme, _, token = header.partition(" ")
-    if scheme.lower() != "bearer" or not token.strip():
-        return None
-    claims = runtime.extras["signer"].verify(token.strip(), runtime.clock.now())
-    return claims.partner_id if claims else None
 
 
 async def _read_body(receive: Receive) -> bytes:
@@ -263,9 +278,9 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
     return None
 
 
-async def purge_expired(session: Any, now: Any) -> int:
+async def purge_expired(session: AsyncSession, now: datetime) -> int:
     """Delete records past their 24 h (run by the worker's periodic jobs)."""
     result = await session.execute(
         delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)
     )
-    return int(result.rowcount or 0)
+    return int(getattr(result, "rowcount", 0) or 0)

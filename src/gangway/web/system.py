@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import logging
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
 from gangway.observability import DB_UP, REGISTRY
-from gangway.web.deps import RuntimeDep
 
 router = APIRouter(tags=["Operations"], include_in_schema=False)
 log = logging.getLogger("gangway.readiness")
@@ -23,15 +22,16 @@ async def healthz() -> dict[str, str]:
 
 
 @router.get("/readyz")
-async def readyz(runtime: RuntimeDep) -> Response:
+async def readyz(request: Request) -> Response:
     """Ready to serve: the database answers, and the process is not draining for shutdown."""
-    if runtime.extras.get("draining"):
+    services = request.app.state.services
+    if services.draining:
         return JSONResponse(
             {"error": {"code": "service_unavailable", "message": "Shutting down."}},
             status_code=503,
         )
     try:
-        async with runtime.engine.connect() as connection:
+        async with services.engine.connect() as connection:
             await connection.execute(text("SELECT 1"))
     except Exception as error:  # any failure means "not ready"
         DB_UP.set(0)

@@ -14,7 +14,6 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -31,7 +30,7 @@ from gangway.models import (
     WebhookEndpoint,
 )
 from gangway.webhooks import metrics
-from gangway.webhooks.sender import HttpxSender, SendResult, WebhookSender
+from gangway.webhooks.sender import FailureKind, SendResult, WebhookSender
 from gangway.webhooks.service import fail_pending
 from gangway.webhooks.signing import SecretBox, signature_headers
 
@@ -87,21 +86,6 @@ class Courier:
     sender: WebhookSender
     box: SecretBox
     rng: random.Random = field(default_factory=random.Random)
-
-    @classmethod
-    def from_runtime(cls, runtime: Any, sender: WebhookSender | None = None) -> Courier:
-        settings = runtime.settings
-        return cls(
-            sessions=runtime.sessions,
-            read_sessions=runtime.read_sessions,
-            clock=runtime.clock,
-            sender=sender
-            or HttpxSender(
-                allow_private=settings.webhook_allow_private_targets,
-                max_connections=max(settings.worker_concurrency, 1),
-            ),
-            box=SecretBox(runtime.secret_key),
-        )
 
     async def deliver(self, delivery_id: uuid.UUID) -> Outcome:
         async with transaction(self.read_sessions) as session:
@@ -214,10 +198,10 @@ class Courier:
         result: SendResult,
         now: datetime,
     ) -> Outcome:
-        kind = "http" if result.status_code is not None else "network"
-        if result.error and result.error.startswith("Refused"):
-            kind = "refused"
-        metrics.FAILURES.labels(kind).inc()
+        kind = result.failure or (
+            FailureKind.http if result.status_code is not None else FailureKind.network
+        )
+        metrics.FAILURES.labels(str(kind)).inc()
         delivery.attempt_count += 1
         disable_reason = None
         if endpoint is not None:
@@ -254,20 +238,6 @@ async def _locked_delivery(session: AsyncSession, delivery_id: uuid.UUID) -> Web
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     return await session.scalar(query)
-
-
-def courier_for(runtime: Any) -> Courier:
-    """The runtime's shared courier (one HTTP connection pool per process)."""
-    courier = runtime.extras.get("webhook_courier")
-    if courier is None:
-        courier = Courier.from_runtime(runtime)
-        runtime.extras["webhook_courier"] = courier
-    return courier
-
-
-async def deliver(runtime: Any, delivery_id: uuid.UUID) -> Outcome:
-    """Attempt one delivery now (if still pending). What the worker runs for each claimed id."""
-    return await courier_for(runtime).deliver(delivery_id)
 
 
 async def claim_due(
@@ -318,3 +288,8 @@ async def oldest_due_age(session: AsyncSession, now: datetime) -> float:
     if oldest is None:
         return 0.0
     return max((now - oldest).total_seconds(), 0.0)
+
+
+async def update_queue_metrics(session: AsyncSession, now: datetime) -> None:
+    """Periodic job: the age of the oldest due delivery, for the queue-lag alert."""
+    metrics.OLDEST_DUE_AGE.set(await oldest_due_age(session, now))

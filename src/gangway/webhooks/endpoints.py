@@ -3,12 +3,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 
 from gangway.auth.deps import PartnerDep
 from gangway.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from gangway.models import DeliveryStatus
-from gangway.web.deps import ClockDep, RuntimeDep, SessionDep
+from gangway.web.deps import ClockDep, SessionDep
 from gangway.web.schemas import AUTHENTICATED, error_responses
 from gangway.webhooks import service
 from gangway.webhooks.schemas import (
@@ -22,19 +22,12 @@ from gangway.webhooks.schemas import (
     WebhookPatch,
     WebhookWithSecret,
 )
-from gangway.webhooks.signing import SecretBox
 
 router = APIRouter(prefix="/v3/webhooks", tags=["Webhooks"])
 
 
-def get_policy(runtime: RuntimeDep) -> service.Policy:
-    policy = runtime.extras.get("webhook_policy")
-    if policy is None:
-        policy = service.Policy(
-            box=SecretBox(runtime.secret_key),
-            allow_private=runtime.settings.webhook_allow_private_targets,
-        )
-        runtime.extras["webhook_policy"] = policy
+def get_policy(request: Request) -> service.Policy:
+    policy: service.Policy = request.app.state.services.webhook_policy
     return policy
 
 

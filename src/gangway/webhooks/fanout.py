@@ -1,7 +1,7 @@
 """The outbox fan-out: one delivery row per subscribed, enabled endpoint, in the event's transaction.
 
-Registered with ``events.service.subscribe`` when this module is imported (by the app extension and
-by the worker). Nothing is sent here; the worker does that after the commit.
+Listed as an event subscriber by ``gangway.bootstrap``. Nothing is sent here; the worker does that
+after the commit.
 """
 
 from __future__ import annotations
@@ -9,7 +9,6 @@ from __future__ import annotations
 from sqlalchemy import select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gangway.events import service as events_service
 from gangway.models import DeliveryStatus, EndpointStatus, Event, WebhookDelivery, WebhookEndpoint
 
 # PostgreSQL channel the workers LISTEN on; NOTIFY is transactional (sent at commit).
@@ -57,6 +56,3 @@ async def mark_wrote_deliveries(session: AsyncSession) -> None:
     session.info["wrote_deliveries"] = True
     if session.get_bind().dialect.name == "postgresql":
         await session.execute(text(f"NOTIFY {NOTIFY_CHANNEL}"))
-
-
-events_service.subscribe(create_deliveries)

@@ -13,6 +13,7 @@ import time
 import typing
 from collections.abc import Iterable
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Protocol
 
 import httpcore
@@ -26,12 +27,21 @@ RESPONSE_BODY_LIMIT = 1024
 USER_AGENT = f"Gangway-Webhooks/{__version__}"
 
 
+class FailureKind(StrEnum):
+    """Why an attempt failed (the ``kind`` label of the failure metric)."""
+
+    http = "http"  # the receiver answered, but not 2xx
+    network = "network"  # connection, TLS or timeout
+    refused = "refused"  # the SSRF guard refused the target
+
+
 @dataclass(frozen=True)
 class SendResult:
     status_code: int | None
     error: str | None
     duration_ms: int
     response_body: str | None
+    failure: FailureKind | None = None
 
     @property
     def succeeded(self) -> bool:
@@ -150,22 +160,25 @@ class HttpxSender:
                         if len(prefix) >= RESPONSE_BODY_LIMIT:
                             break
                     text = prefix[:RESPONSE_BODY_LIMIT].decode("utf-8", errors="replace")
-                    error = (
-                        None
-                        if 200 <= response.status_code < 300
-                        else f"HTTP {response.status_code}"
+                    if 200 <= response.status_code < 300:
+                        return SendResult(response.status_code, None, elapsed(), text or None)
+                    return SendResult(
+                        response.status_code,
+                        f"HTTP {response.status_code}",
+                        elapsed(),
+                        text or None,
+                        FailureKind.http,
                     )
-                    return SendResult(response.status_code, error, elapsed(), text or None)
         except TargetRefused as refused:
-            return SendResult(None, f"Refused: {refused}", elapsed(), None)
-        except TimeoutError:
-            return SendResult(None, f"Timed out after {self.timeout:g} s", elapsed(), None)
-        except httpx.TimeoutException:
-            return SendResult(None, f"Timed out after {self.timeout:g} s", elapsed(), None)
+            return SendResult(None, f"Refused: {refused}", elapsed(), None, FailureKind.refused)
+        except (TimeoutError, httpx.TimeoutException):
+            timed_out = f"Timed out after {self.timeout:g} s"
+            return SendResult(None, timed_out, elapsed(), None, FailureKind.network)
         except httpx.HTTPError as error:
-            return SendResult(None, _describe(error), elapsed(), None)
+            return SendResult(None, _describe(error), elapsed(), None, FailureKind.network)
         except OSError as error:
-            return SendResult(None, f"Connection error: {error.strerror or error}", elapsed(), None)
+            text = f"Connection error: {error.strerror or error}"
+            return SendResult(None, text, elapsed(), None, FailureKind.network)
 
     async def aclose(self) -> None:
         await self._client.aclose()

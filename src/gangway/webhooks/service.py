@@ -275,3 +275,33 @@ async def fail_pending(session: AsyncSession, endpoint_id: uuid.UUID, now: datet
         .execution_options(synchronize_session=False)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
+# --- what the back office shows and does (staff see every partner) ---------------------------
+
+RECENT_DELIVERIES_SHOWN = 10
+MAX_ENDPOINTS_SHOWN = 50
+
+
+async def failed_delivery_count(session: AsyncSession) -> int:
+    count = await session.scalar(
+        select(func.count(WebhookDelivery.id)).where(
+            WebhookDelivery.status == DeliveryStatus.failed
+        )
+    )
+    return int(count or 0)
+
+
+async def endpoints_with_recent_deliveries(
+    session: AsyncSession, partner_id: uuid.UUID
+) -> list[tuple[WebhookEndpoint, list[tuple[WebhookDelivery, list[WebhookAttempt]]]]]:
+    endpoints, _ = await list_page(
+        session, partner_id, limit=MAX_ENDPOINTS_SHOWN, starting_after=None
+    )
+    result = []
+    for endpoint in endpoints:
+        deliveries, _ = await list_deliveries(
+            session, endpoint, status=None, limit=RECENT_DELIVERIES_SHOWN, starting_after=None
+        )
+        result.append((endpoint, deliveries))
+    return result

@@ -1,15 +1,16 @@
-"""Periodic jobs: a small registry any package can add to, run by every worker.
+"""Periodic jobs, run by every worker.
 
-``register_periodic("pending_actions.expire", 60, expire_due)`` makes each worker call
-``await expire_due(session, now)`` about every 60 s, in its own committed transaction. Several
-workers may run the same job at about the same time, so jobs must be idempotent.
+``PeriodicJob("pending_actions.expire", 60, expire_due)`` (listed in ``gangway.bootstrap``) makes
+each worker call ``await expire_due(session, now)`` about every 60 s, in its own committed
+transaction. Several workers may run the same job at about the same time, so jobs must be
+idempotent.
 """
 
 from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gangway.db.session import transaction
 from gangway.kit.clock import Clock
-from gangway.web.idempotency import purge_expired
 
 log = logging.getLogger("gangway.worker.jobs")
 
@@ -27,50 +27,39 @@ PeriodicFn = Callable[[AsyncSession, datetime], Awaitable[Any]]
 
 @dataclass(frozen=True)
 class PeriodicJob:
+    """``run(session, now)`` every ``interval_seconds``; it must only flush, never commit."""
+
     name: str
     interval_seconds: float
     run: PeriodicFn
 
-
-_registry: dict[str, PeriodicJob] = {}
-
-
-def register_periodic(name: str, interval_seconds: float, fn: PeriodicFn) -> None:
-    """Add (or replace) the job ``name``; ``fn(session, now)`` must only flush, never commit."""
-    if interval_seconds <= 0:
-        raise ValueError("interval_seconds must be positive")
-    _registry[name] = PeriodicJob(name, interval_seconds, fn)
-
-
-def periodic_jobs() -> list[PeriodicJob]:
-    return list(_registry.values())
+    def __post_init__(self) -> None:
+        if self.interval_seconds <= 0:
+            raise ValueError("interval_seconds must be positive")
 
 
 class PeriodicRunner:
-    """Runs each registered job when its interval has passed (first run at start-up)."""
+    """Runs each job when its interval has passed (first run at start-up)."""
 
     def __init__(
         self,
         sessions: async_sessionmaker[AsyncSession],
         clock: Clock,
-        jobs: list[PeriodicJob] | None = None,
+        jobs: Sequence[PeriodicJob],
         monotonic: Callable[[], float] = time.monotonic,
         wake: Callable[[], None] | None = None,
     ) -> None:
         self.sessions = sessions
         self.wake = wake  # called after a job's commit that wrote webhook deliveries
         self.clock = clock
-        self._jobs = jobs
+        self._jobs = list(jobs)
         self._monotonic = monotonic
         self._last_run: dict[str, float] = {}
-
-    def _current_jobs(self) -> list[PeriodicJob]:
-        return self._jobs if self._jobs is not None else periodic_jobs()
 
     async def run_due(self) -> list[str]:
         """Run the jobs that are due; a failing job is logged and retried at its next interval."""
         ran = []
-        for job in self._current_jobs():
+        for job in self._jobs:
             last = self._last_run.get(job.name)
             now_mono = self._monotonic()
             if last is not None and now_mono - last < job.interval_seconds:
@@ -85,6 +74,3 @@ class PeriodicRunner:
                 log.exception("periodic job failed", extra={"job": job.name})
             ran.append(job.name)
         return ran
-
-
-register_periodic("idempotency.purge_expired", 3600, purge_expired)

@@ -11,12 +11,13 @@ import asyncio
 import contextlib
 import logging
 import uuid
+from collections.abc import Sequence
 from datetime import timedelta
-from typing import Any
 
-from gangway.webhooks.delivery import Courier, claim_due, courier_for
+from gangway.services import Services
+from gangway.webhooks.delivery import Courier, claim_due
 from gangway.webhooks.sender import SEND_TIMEOUT_SECONDS
-from gangway.worker.jobs import PeriodicRunner
+from gangway.worker.jobs import PeriodicJob, PeriodicRunner
 
 log = logging.getLogger("gangway.worker")
 
@@ -27,22 +28,22 @@ DRAIN_SECONDS = SEND_TIMEOUT_SECONDS + 10
 class DeliveryWorker:
     def __init__(
         self,
-        runtime: Any,
+        services: Services,
         *,
+        jobs: Sequence[PeriodicJob] = (),
         courier: Courier | None = None,
-        run_periodic: bool = True,
     ) -> None:
-        settings = runtime.settings
-        self.runtime = runtime
-        self.courier = courier or courier_for(runtime)
+        settings = services.settings
+        self.services = services
+        self.courier = courier or services.webhook_courier
         self.concurrency = settings.worker_concurrency
         self.batch_size = settings.worker_batch_size
         self.poll_seconds = settings.worker_poll_seconds
         self.lease = timedelta(seconds=settings.worker_lease_seconds)
         self._wake = asyncio.Event()
         self.periodic = (
-            PeriodicRunner(runtime.sessions, runtime.clock, wake=self.wake)
-            if run_periodic
+            PeriodicRunner(services.sessions, services.clock, jobs, wake=self.wake)
+            if jobs
             else None
         )
         self._stopping = False
@@ -81,8 +82,8 @@ class DeliveryWorker:
                 if free > 0:
                     limit = min(self.batch_size, free)
                     claimed = await claim_due(
-                        self.runtime.sessions,
-                        self.runtime.clock.now(),
+                        self.services.sessions,
+                        self.services.clock.now(),
                         limit=limit,
                         lease=self.lease,
                     )

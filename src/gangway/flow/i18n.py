@@ -376,7 +376,7 @@ def _country_translation(lang: str) -> Callable[[str], str]:
 
 
 def _merge_consent_texts() -> None:
-    from gangway.onboarding.flow.i18n_consent import CONSENT_CHOICES, CONSENT_TEXTS
+    from gangway.flow.i18n_consent import CONSENT_CHOICES, CONSENT_TEXTS
 
     for key, pair in CONSENT_TEXTS.items():
         TEXTS.setdefault(key, pair)

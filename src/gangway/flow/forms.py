@@ -8,9 +8,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from gangway.flow.i18n import CHOICES
 from gangway.kit import validators
 from gangway.onboarding.credentials import passcode_problem
-from gangway.onboarding.flow.i18n import CHOICES
 
 TEXT_MAX = validators.MAX_TEXT
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")

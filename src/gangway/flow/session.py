@@ -3,7 +3,7 @@ loads that binding (and everything a step needs) on every later request."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime, timedelta
 from typing import Annotated
 
@@ -12,19 +12,20 @@ from fastapi.responses import Response
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.consents import service as consents
 from gangway.db.session import transaction
 from gangway.errors import AppError
+from gangway.flow import consent as consent_flow
+from gangway.flow import i18n
+from gangway.flow.context import FlowContext
+from gangway.flow.definitions import FLOWS
+from gangway.flow.render import language
 from gangway.kit.ids import random_token, sha256_hex
 from gangway.models import FlowSession, Individual, IndividualStatus, OnboardingLink, Partner
 from gangway.onboarding import service
-from gangway.onboarding.flow import consent as consent_flow
-from gangway.onboarding.flow import i18n
-from gangway.onboarding.flow.context import FlowContext
-from gangway.onboarding.flow.render import language
 from gangway.onboarding.links import AlreadySubmitted, LinkExpired
-from gangway.web.csrf import CsrfProtector, protector_for
-from gangway.web.deps import RuntimeDep, SessionDep
-from gangway.web.runtime import Runtime
+from gangway.services import Services
+from gangway.web.deps import SessionDep
 
 COOKIE = "gangway_flow"
 SESSION_LIFETIME = timedelta(hours=2)
@@ -36,17 +37,21 @@ class InvalidPublicKey(AppError):
     default_message = "The public key does not belong to the partner of this link."
 
 
-async def write_session(runtime: RuntimeDep) -> AsyncIterator[AsyncSession]:
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services
+
+
+ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+async def write_session(services: ServicesDep) -> AsyncIterator[AsyncSession]:
     """A read-write unit of work for the GET that starts a flow (it creates the session row)."""
-    async with transaction(runtime.sessions) as session:
+    async with transaction(services.sessions) as session:
         yield session
 
 
 WriteSessionDep = Annotated[AsyncSession, Depends(write_session, scope="function")]
-
-
-def csrf(runtime: Runtime) -> CsrfProtector:
-    return protector_for(runtime.extras, runtime.secret_key, "flow")
 
 
 def remember_for_errors(request: Request, **values: object) -> None:
@@ -74,7 +79,6 @@ async def open_session(
         consent_id=link.consent_id,
         platform=platform,
         return_url=link.return_url,
-        state=consent_flow.start_state() if link.consent_id is not None else None,
         created_at=now,
         expires_at=now + SESSION_LIFETIME,
     )
@@ -82,10 +86,12 @@ async def open_session(
     link.last_opened_at = now
     link.last_platform = platform
     await session.flush()
+    if link.consent_id is not None:
+        await consents.start_progress(session, flow_session, link.consent_id, now)
     return flow_session, cookie
 
 
-def set_cookie(response: Response, cookie: str, runtime: Runtime) -> None:
+def set_cookie(response: Response, cookie: str, services: Services) -> None:
     response.set_cookie(
         COOKIE,
         cookie,
@@ -93,21 +99,22 @@ def set_cookie(response: Response, cookie: str, runtime: Runtime) -> None:
         path="/flow",
         httponly=True,
         samesite="lax",
-        secure=runtime.settings.public_url_is_https,
+        secure=services.settings.public_url_is_https,
     )
 
 
 async def load_flow(
-    request: Request, runtime: Runtime, session: AsyncSession, *, finished_ok: bool
+    request: Request, services: Services, session: AsyncSession, *, finished_ok: bool
 ) -> FlowContext:
-    now = runtime.clock.now()
+    now = services.clock.now()
     cookie = request.cookies.get(COOKIE)
     if not cookie or len(cookie) > 100:
         raise LinkExpired()
     flow_session = await session.scalar(
         select(FlowSession).where(FlowSession.session_hash == sha256_hex(cookie))
     )
-    if flow_session is None or flow_session.expires_at <= now:
+    definition = FLOWS.get(flow_session.flow) if flow_session is not None else None
+    if flow_session is None or flow_session.expires_at <= now or definition is None:
         raise LinkExpired()
     partner = await session.get(Partner, flow_session.partner_id)
     individual = await session.get(Individual, flow_session.individual_id)
@@ -120,54 +127,59 @@ async def load_flow(
         partner_name=partner.name,
     )
     lang = language(request)
-    if flow_session.consent_id is not None:
+    writing = request.method not in ("GET", "HEAD")
+    consent = None
+    if definition.consent:
         consent = await consent_flow.load_consent(session, flow_session, now)
-        return FlowContext(
-            request=request,
-            session=session,
-            runtime=runtime,
-            flow_session=flow_session,
-            individual=individual,
-            partner=partner,
-            draft=consent_flow.ConsentDraft(flow_session),
-            now=now,
-            lang=lang,
-            t=i18n.translator(lang),
-            consent=consent,
+        draft: service.Draft | None = await consents.progress_of(
+            session, flow_session.id, for_update=writing
         )
-    onboarding = flow_session.flow == "onboarding"
-    if (
-        onboarding
-        and individual.status != IndividualStatus.onboarding_requested
-        and not finished_ok
-    ):
-        raise AlreadySubmitted()
-    draft = await service.get_draft(
-        session, individual.id, for_update=request.method not in ("GET", "HEAD")
-    )
+    else:
+        if individual.status != IndividualStatus.onboarding_requested and not finished_ok:
+            raise AlreadySubmitted()
+        draft = await service.get_draft(session, individual.id, for_update=writing)
     if draft is None:
         raise LinkExpired()
     return FlowContext(
         request=request,
         session=session,
-        runtime=runtime,
+        services=services,
         flow_session=flow_session,
+        definition=definition,
         individual=individual,
         partner=partner,
         draft=draft,
         now=now,
         lang=lang,
         t=i18n.translator(lang),
+        consent=consent,
     )
 
 
-async def active_flow(request: Request, runtime: RuntimeDep, session: SessionDep) -> FlowContext:
-    return await load_flow(request, runtime, session, finished_ok=False)
+async def active_flow(request: Request, services: ServicesDep, session: SessionDep) -> FlowContext:
+    return await load_flow(request, services, session, finished_ok=False)
 
 
-async def any_flow(request: Request, runtime: RuntimeDep, session: SessionDep) -> FlowContext:
-    return await load_flow(request, runtime, session, finished_ok=True)
+async def any_flow(request: Request, services: ServicesDep, session: SessionDep) -> FlowContext:
+    return await load_flow(request, services, session, finished_ok=True)
 
 
 FlowDep = Annotated[FlowContext, Depends(active_flow)]
 FinishedFlowDep = Annotated[FlowContext, Depends(any_flow)]
+
+
+async def take_webauthn_challenge(
+    request: Request, services: Services, check: Callable[[FlowContext], None]
+) -> str | None:
+    """Consume the flow session's pending WebAuthn challenge in a transaction of its own.
+
+    It commits before the credential is verified, so a challenge is single-use even when the
+    verification fails and the request's transaction rolls back. ``check`` (the CSRF header and
+    the step's preconditions) runs first; if it raises, the challenge stays.
+    """
+    async with transaction(services.sessions) as session:
+        ctx = await load_flow(request, services, session, finished_ok=False)
+        check(ctx)
+        challenge = ctx.flow_session.webauthn_challenge
+        ctx.flow_session.webauthn_challenge = None
+    return challenge

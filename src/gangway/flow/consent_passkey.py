@@ -23,21 +23,22 @@ from webauthn.helpers.base64url_to_bytes import base64url_to_bytes
 from webauthn.helpers.exceptions import WebAuthnException
 from webauthn.helpers.structs import PublicKeyCredentialDescriptor, UserVerificationRequirement
 
+from gangway.db.session import transaction
 from gangway.errors import Forbidden, ValidationFailed
+from gangway.flow import consent
+from gangway.flow.context import FlowContext
+from gangway.flow.passkey import MAX_BODY, relying_party
+from gangway.flow.routes import next_url
+from gangway.flow.session import FlowDep, ServicesDep, load_flow, take_webauthn_challenge
 from gangway.models import WebauthnCredential
 from gangway.onboarding import credentials
-from gangway.onboarding.flow import consent
-from gangway.onboarding.flow.context import FlowContext
-from gangway.onboarding.flow.passkey import MAX_BODY, relying_party
-from gangway.onboarding.flow.session import FlowDep, csrf
-from gangway.onboarding.flow.steps import FLOWS
 
 router = APIRouter(prefix="/flow", include_in_schema=False)
 log = logging.getLogger("gangway.passkey")
 
 
 def _check(request: Request, ctx: FlowContext) -> None:
-    csrf(ctx.runtime).verify(str(ctx.flow_session.id), request.headers.get("x-csrf-token"))
+    ctx.services.flow_csrf.verify(str(ctx.flow_session.id), request.headers.get("x-csrf-token"))
     if ctx.consent is None:
         raise Forbidden("Passkey confirmation belongs to a consent flow.")
     if consent.locked_until(ctx.consent, ctx.now) is not None:
@@ -51,7 +52,7 @@ async def consent_passkey_options(request: Request, ctx: FlowDep) -> Response:
     passkeys = await credentials.passkeys(ctx.session, ctx.individual.id)
     if not passkeys:
         raise Forbidden("No passkey is enrolled.")
-    rp_id, _origin = relying_party(ctx.runtime.settings.public_url)
+    rp_id, _origin = relying_party(ctx.services.settings.public_url)
     options = generate_authentication_options(
         rp_id=rp_id,
         allow_credentials=[
@@ -65,13 +66,17 @@ async def consent_passkey_options(request: Request, ctx: FlowDep) -> Response:
 
 
 @router.post("/consent-passkey-verify")
-async def consent_passkey_verify(request: Request, ctx: FlowDep) -> Response:
+async def consent_passkey_verify(request: Request, services: ServicesDep) -> Response:
     """Checks the assertion against the individual's passkey; on success the user is confirmed
-    for this flow session (FlowDep + CSRF header)."""
-    _check(request, ctx)
-    challenge = ctx.flow_session.webauthn_challenge
-    ctx.flow_session.webauthn_challenge = None  # single use, whatever happens next
-    await ctx.session.flush()
+    for this flow session (the flow cookie + CSRF header). The challenge is consumed first, in
+    its own transaction."""
+    challenge = await take_webauthn_challenge(request, services, lambda ctx: _check(request, ctx))
+    async with transaction(services.sessions) as session:
+        ctx = await load_flow(request, services, session, finished_ok=False)
+        return await _verify(request, ctx, challenge)
+
+
+async def _verify(request: Request, ctx: FlowContext, challenge: str | None) -> Response:
     body = await request.body()
     if not challenge or len(body) > MAX_BODY:
         raise ValidationFailed("Request a new passkey challenge first.")
@@ -88,7 +93,7 @@ async def consent_passkey_verify(request: Request, ctx: FlowDep) -> Response:
     )
     if stored is None:
         raise ValidationFailed("The passkey could not be verified.")
-    rp_id, origin = relying_party(ctx.runtime.settings.public_url)
+    rp_id, origin = relying_party(ctx.services.settings.public_url)
     try:
         verified = verify_authentication_response(
             credential=assertion,
@@ -104,5 +109,4 @@ async def consent_passkey_verify(request: Request, ctx: FlowDep) -> Response:
         raise ValidationFailed("The passkey could not be verified.") from None
     stored.sign_count = verified.new_sign_count
     await consent.mark_confirmed(ctx, "passkey")
-    definition = FLOWS[ctx.flow_session.flow]
-    return JSONResponse({"next": f"/flow/{definition.name}/{definition.names[1]}"})
+    return JSONResponse({"next": next_url(ctx)})

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import logging
-from typing import Any
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Request
@@ -29,11 +28,13 @@ from webauthn.helpers.structs import (
     UserVerificationRequirement,
 )
 
+from gangway.db.session import transaction
 from gangway.errors import Forbidden, ValidationFailed
+from gangway.flow.context import FlowContext
+from gangway.flow.routes import next_url
+from gangway.flow.session import FlowDep, ServicesDep, load_flow, take_webauthn_challenge
 from gangway.models import WebauthnCredential
 from gangway.onboarding import credentials, service
-from gangway.onboarding.flow.session import FlowDep, csrf
-from gangway.onboarding.flow.steps import FLOWS
 
 router = APIRouter(prefix="/flow", include_in_schema=False)
 log = logging.getLogger("gangway.passkey")
@@ -46,11 +47,9 @@ def relying_party(public_url: str) -> tuple[str, str]:
     return parts.hostname or "localhost", f"{parts.scheme}://{parts.netloc}"
 
 
-def _check_csrf(request: Request, ctx: Any) -> None:
-    csrf(ctx.runtime).verify(str(ctx.flow_session.id), request.headers.get("x-csrf-token"))
-
-
-def _require_passcode(ctx: Any) -> None:
+def _check(request: Request, ctx: FlowContext) -> None:
+    """The CSRF header, and a passcode set first (a passkey is an extra, never the only way)."""
+    ctx.services.flow_csrf.verify(str(ctx.flow_session.id), request.headers.get("x-csrf-token"))
     if not ctx.step_data("security").get("passcode_set"):
         raise Forbidden("Set a passcode first.")
 
@@ -58,9 +57,8 @@ def _require_passcode(ctx: Any) -> None:
 @router.post("/passkey-options")
 async def passkey_options(request: Request, ctx: FlowDep) -> Response:
     """Registration options for ``navigator.credentials.create`` (FlowDep + CSRF header)."""
-    _check_csrf(request, ctx)
-    _require_passcode(ctx)
-    rp_id, _origin = relying_party(ctx.runtime.settings.public_url)
+    _check(request, ctx)
+    rp_id, _origin = relying_party(ctx.services.settings.public_url)
     existing = await credentials.passkeys(ctx.session, ctx.individual.id)
     options = generate_registration_options(
         rp_id=rp_id,
@@ -83,13 +81,16 @@ async def passkey_options(request: Request, ctx: FlowDep) -> Response:
 
 
 @router.post("/passkey-register")
-async def passkey_register(request: Request, ctx: FlowDep) -> Response:
-    """Verifies the new credential and stores it (FlowDep + CSRF header)."""
-    _check_csrf(request, ctx)
-    _require_passcode(ctx)
-    challenge = ctx.flow_session.webauthn_challenge
-    ctx.flow_session.webauthn_challenge = None  # single use, whatever happens next
-    await ctx.session.flush()
+async def passkey_register(request: Request, services: ServicesDep) -> Response:
+    """Verifies the new credential and stores it (the flow cookie + CSRF header). The challenge
+    is consumed first, in its own transaction."""
+    challenge = await take_webauthn_challenge(request, services, lambda ctx: _check(request, ctx))
+    async with transaction(services.sessions) as session:
+        ctx = await load_flow(request, services, session, finished_ok=False)
+        return await _register(request, ctx, challenge)
+
+
+async def _register(request: Request, ctx: FlowContext, challenge: str | None) -> Response:
     body = await request.body()
     if not challenge or len(body) > MAX_BODY:
         raise ValidationFailed("Request a new passkey challenge first.")
@@ -99,7 +100,7 @@ async def passkey_register(request: Request, ctx: FlowDep) -> Response:
         raise ValidationFailed("The body is not valid JSON.") from None
     if not isinstance(credential, dict):
         raise ValidationFailed("The body must be a WebAuthn credential object.")
-    rp_id, origin = relying_party(ctx.runtime.settings.public_url)
+    rp_id, origin = relying_party(ctx.services.settings.public_url)
     try:
         verified = verify_registration_response(
             credential=credential,
@@ -122,6 +123,4 @@ async def passkey_register(request: Request, ctx: FlowDep) -> Response:
     )
     data = ctx.step_data("security")
     await service.save_step(ctx.session, ctx.draft, "security", {**data, "passkey": True}, ctx.now)
-    definition = FLOWS[ctx.flow_session.flow]
-    unfinished = service.first_unfinished(ctx.draft, definition.names[:-1])
-    return JSONResponse({"next": f"/flow/{definition.name}/{unfinished or definition.names[-1]}"})
+    return JSONResponse({"next": next_url(ctx)})

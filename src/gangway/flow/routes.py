@@ -9,23 +9,22 @@ from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
 from gangway.errors import NotFound
-from gangway.models import Consent, ConsentStatus, IndividualStatus, Partner
-from gangway.onboarding import links, service
-from gangway.onboarding.flow import consent as consent_flow
-from gangway.onboarding.flow import render
-from gangway.onboarding.flow.context import FlowContext, Outcome
-from gangway.onboarding.flow.session import (
+from gangway.flow import consent as consent_flow
+from gangway.flow import render
+from gangway.flow.context import FlowContext, Outcome
+from gangway.flow.definitions import FLOWS, FlowDefinition, Step
+from gangway.flow.session import (
     FinishedFlowDep,
     FlowDep,
     InvalidPublicKey,
+    ServicesDep,
     WriteSessionDep,
-    csrf,
     open_session,
     remember_for_errors,
     set_cookie,
 )
-from gangway.onboarding.flow.steps import CONSENT_FLOWS, FLOWS, FlowDefinition, Step
-from gangway.web.deps import RuntimeDep
+from gangway.models import Consent, ConsentStatus, IndividualStatus, Partner
+from gangway.onboarding import links, service
 
 router = APIRouter(prefix="/flow", include_in_schema=False)
 
@@ -40,15 +39,25 @@ def step_url(flow: str, step: str) -> str:
     return f"/flow/{flow}/{step}"
 
 
-def next_url(definition: FlowDefinition, ctx: FlowContext) -> str:
-    unfinished = service.first_unfinished(ctx.draft, definition.names[:-1])
+def next_url(ctx: FlowContext) -> str:
+    """The first step not completed yet, else the review."""
+    definition = ctx.definition
+    unfinished = service.first_unfinished(ctx.draft, definition.before_review)
     return step_url(definition.name, unfinished or definition.names[-1])
+
+
+def csrf_token(ctx: FlowContext) -> str:
+    return ctx.services.flow_csrf.token_for(str(ctx.flow_session.id))
+
+
+def check_csrf(ctx: FlowContext, presented: str | None) -> None:
+    ctx.services.flow_csrf.verify(str(ctx.flow_session.id), presented)
 
 
 @router.get("/start")
 async def start(
     request: Request,
-    runtime: RuntimeDep,
+    services: ServicesDep,
     session: WriteSessionDep,
     token: str = "",
     platform: str | None = None,
@@ -56,7 +65,7 @@ async def start(
 ) -> Response:
     """Public: exchanges the link's token for a flow cookie and moves on to the first open step,
     so the token leaves the address bar."""
-    now = runtime.clock.now()
+    now = services.clock.now()
     sdk_platform = platform if platform in render.SDK_PLATFORMS else None
     remember_for_errors(request, platform=sdk_platform or "web", name="onboarding")
     link, individual = await links.resolve(session, token, now)
@@ -65,24 +74,24 @@ async def start(
     remember_for_errors(
         request, name=link.flow, individual_id=str(individual.id), partner_name=partner.name
     )
-    if link.flow not in FLOWS:  # a flow this deployment does not serve (yet)
+    definition = FLOWS.get(link.flow)
+    if definition is None:  # a flow this deployment does not serve (yet)
         raise links.LinkExpired()
-    if link.flow in CONSENT_FLOWS:
+    if definition.consent:
         consent = await session.get(Consent, link.consent_id) if link.consent_id else None
         consent_flow.require_open_consent(consent, now)
     if sdk_platform is not None and public_key != partner.public_key:
         raise InvalidPublicKey()
-    flow_session, cookie = await open_session(
+    _flow_session, cookie = await open_session(
         session, link, individual, platform=sdk_platform or "web", now=now
     )
-    definition = FLOWS[flow_session.flow]
-    if link.flow in CONSENT_FLOWS:
+    if definition.consent:
         first = definition.names[0]
     else:
         draft = await service.get_or_create_draft(session, individual, now)
-        first = service.first_unfinished(draft, definition.names[:-1]) or definition.names[-1]
+        first = service.first_unfinished(draft, definition.before_review) or definition.names[-1]
     response = _see_other(step_url(definition.name, first))
-    set_cookie(response, cookie, runtime)
+    set_cookie(response, cookie, services)
     lang = request.query_params.get("lang")
     if lang in ("en", "sv"):
         response.set_cookie(render.LANG_COOKIE, lang, path="/flow", httponly=True, samesite="lax")
@@ -90,15 +99,15 @@ async def start(
 
 
 def _resolve_step(ctx: FlowContext, flow_name: str, step_name: str) -> tuple[FlowDefinition, Step]:
-    definition = FLOWS.get(flow_name)
-    step = definition.step(step_name) if definition else None
-    if definition is None or step is None or definition.name != ctx.flow_session.flow:
+    definition = ctx.definition
+    step = definition.step(step_name) if flow_name == definition.name else None
+    if step is None:
         raise NotFound("No such step.")
     return definition, step
 
 
 def _reachable(definition: FlowDefinition, ctx: FlowContext, step: Step) -> bool:
-    unfinished = service.first_unfinished(ctx.draft, definition.names[:-1])
+    unfinished = service.first_unfinished(ctx.draft, definition.before_review)
     limit = definition.index(unfinished) if unfinished else len(definition.steps) - 1
     return definition.index(step.name) <= limit
 
@@ -133,7 +142,7 @@ async def _render_step(
         title=ctx.t(step.title),
         step_number=index + 1,
         step_count=len(definition.steps),
-        csrf_token=csrf(ctx.runtime).token_for(str(ctx.flow_session.id)),
+        csrf_token=csrf_token(ctx),
         action_url=step_url(definition.name, step.name),
         multipart=step.multipart,
         back_url=step_url(definition.name, previous) if previous else None,
@@ -152,10 +161,7 @@ async def _finished(ctx: FlowContext) -> Response | None:
     """After the submission every step leads to the done page (a double click lands there too)."""
     if ctx.consent is not None:
         return _see_other("/flow/done") if _consent_completed(ctx) else None
-    if (
-        ctx.flow_session.flow != "onboarding"
-        or ctx.individual.status == IndividualStatus.onboarding_requested
-    ):
+    if ctx.individual.status == IndividualStatus.onboarding_requested:
         return None
     if await service.existing_submission(ctx.session, ctx.individual.id) is None:
         raise links.AlreadySubmitted()
@@ -169,7 +175,7 @@ async def show_step(flow_name: str, step_name: str, ctx: FinishedFlowDep) -> Res
     if finished := await _finished(ctx):
         return finished
     if not _reachable(definition, ctx, step):
-        return _see_other(next_url(definition, ctx))
+        return _see_other(next_url(ctx))
     return await _render_step(ctx, definition, step)
 
 
@@ -181,20 +187,20 @@ async def post_step(
     fields."""
     definition, step = _resolve_step(ctx, flow_name, step_name)
     async with request.form(**FORM_LIMITS) as form:
-        csrf(ctx.runtime).verify(str(ctx.flow_session.id), _text(form.get("csrf_token")))
+        check_csrf(ctx, _text(form.get("csrf_token")))
         if finished := await _finished(ctx):
             return finished
         if not _reachable(definition, ctx, step):
-            return _see_other(next_url(definition, ctx))
+            return _see_other(next_url(ctx))
         outcome = await step.handle(ctx, form)
     if not outcome.saved:
         return await _render_step(ctx, definition, step, outcome, status=400)
     if outcome.stay:
         return _see_other(step_url(definition.name, step.name))
     if step.name == definition.names[-1]:
-        await definition.finish(ctx)
+        await definition.complete(ctx)
         return _see_other("/flow/done")
-    return _see_other(next_url(definition, ctx))
+    return _see_other(next_url(ctx))
 
 
 def _text(value: Any) -> str | None:
@@ -228,7 +234,7 @@ async def done(ctx: FinishedFlowDep) -> Response:
     """The last page: thank you, then back to the partner (FinishedFlowDep: the flow cookie)."""
     if ctx.consent is not None:
         if not _consent_completed(ctx):
-            return _see_other(next_url(FLOWS[ctx.flow_session.flow], ctx))
+            return _see_other(next_url(ctx))
         return render.page(
             ctx.request,
             "done.html",
@@ -237,7 +243,7 @@ async def done(ctx: FinishedFlowDep) -> Response:
             **_result_context(ctx, "completed"),
         )
     if await service.existing_submission(ctx.session, ctx.individual.id) is None:
-        return _see_other(next_url(FLOWS[ctx.flow_session.flow], ctx))
+        return _see_other(next_url(ctx))
     return render.page(
         ctx.request, "done.html", ctx.lang, **_result_context(ctx, "onboarding_data_provided")
     )
@@ -251,8 +257,8 @@ async def confirm_cancel(ctx: FlowDep) -> Response:
         "cancel.html",
         ctx.lang,
         partner_name=ctx.partner.name,
-        csrf_token=csrf(ctx.runtime).token_for(str(ctx.flow_session.id)),
-        back_url=next_url(FLOWS[ctx.flow_session.flow], ctx),
+        csrf_token=csrf_token(ctx),
+        back_url=next_url(ctx),
     )
 
 
@@ -260,7 +266,7 @@ async def confirm_cancel(ctx: FlowDep) -> Response:
 async def cancel(request: Request, ctx: FlowDep) -> Response:
     """Leaves the flow: web goes to return_url with status=canceled; the SDK gets `canceled`."""
     async with request.form(max_files=0, max_fields=5) as form:
-        csrf(ctx.runtime).verify(str(ctx.flow_session.id), _text(form.get("csrf_token")))
+        check_csrf(ctx, _text(form.get("csrf_token")))
     context = _result_context(ctx, "canceled")
     if context["return_link"]:
         return _see_other(context["return_link"])

@@ -1,4 +1,7 @@
-"""Step handlers of the onboarding flow: what each step shows (``prepare_*``) and saves."""
+"""Step handlers of the hosted flows: what each step shows (``prepare_*``) and saves.
+
+Each exists once; the flow definitions (``flow.definitions``) list which flow uses which.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +9,15 @@ from typing import Any
 
 from starlette.datastructures import UploadFile
 
+from gangway.flow import forms
+from gangway.flow import review as review_page
+from gangway.flow.context import FlowContext, Outcome
 from gangway.models import DocumentKind
 from gangway.onboarding import credentials, documents, phone, service
-from gangway.onboarding.flow import forms
-from gangway.onboarding.flow.context import FlowContext, Outcome
-from gangway.onboarding.flow.i18n import choice_label, country_label
-from gangway.onboarding.sms import SmsError, SmsSender, sms_sender_for
+from gangway.onboarding.sms import SmsError
 
 
-def _as_form_values(data: dict[str, Any]) -> dict[str, str]:
+def as_form_values(data: dict[str, Any]) -> dict[str, str]:
     out = {}
     for key, value in data.items():
         if isinstance(value, bool):
@@ -27,7 +30,7 @@ def _as_form_values(data: dict[str, Any]) -> dict[str, str]:
 
 
 async def prepare_from_draft(ctx: FlowContext, step: str) -> dict[str, Any]:
-    return {"values": _as_form_values(ctx.step_data(step))}
+    return {"values": as_form_values(ctx.step_data(step))}
 
 
 async def _save(
@@ -60,14 +63,6 @@ async def address(ctx: FlowContext, form: Any) -> Outcome:
 # --- phone -------------------------------------------------------------------------------------
 
 
-def _sms_sender(ctx: FlowContext) -> SmsSender:
-    sender = ctx.runtime.extras.get("sms_sender")
-    if sender is None:
-        sender = sms_sender_for(ctx.runtime.settings)
-        ctx.runtime.extras["sms_sender"] = sender
-    return sender
-
-
 async def prepare_phone(ctx: FlowContext, step: str) -> dict[str, Any]:
     data = ctx.step_data("phone")
     latest = await phone.latest(ctx.session, ctx.individual.id)
@@ -81,14 +76,14 @@ async def prepare_phone(ctx: FlowContext, step: str) -> dict[str, Any]:
         "values": {"phone_number": "+" + data["phone_number"] if data.get("phone_number") else ""},
         "code_sent": code_sent,
         "verified": bool(data.get("verified")),
-        "sandbox": ctx.runtime.settings.is_sandbox,
+        "sandbox": ctx.services.settings.is_sandbox,
     }
 
 
 async def phone_step(ctx: FlowContext, form: Any) -> Outcome:
     parsed = forms.phone_number(form)
     action = parsed.values["action"]
-    settings = ctx.runtime.settings
+    settings = ctx.services.settings
     if not parsed.ok:
         return Outcome(parsed, extra={"code_sent": action == "verify"})
     number = parsed.cleaned["phone_number"]
@@ -99,8 +94,8 @@ async def phone_step(ctx: FlowContext, form: Any) -> Outcome:
                 ctx.session,
                 ctx.individual,
                 number,
-                secret_key=ctx.runtime.secret_key,
-                sender=None if settings.is_sandbox else _sms_sender(ctx),
+                secret_key=ctx.services.secret_key,
+                sender=None if settings.is_sandbox else ctx.services.sms_sender,
                 sandbox=settings.is_sandbox,
                 now=ctx.now,
                 message=ctx.t("sms_text"),
@@ -128,7 +123,7 @@ async def phone_step(ctx: FlowContext, form: Any) -> Outcome:
             ctx.individual,
             number,
             parsed.cleaned["code"],
-            secret_key=ctx.runtime.secret_key,
+            secret_key=ctx.services.secret_key,
             sandbox=settings.is_sandbox,
             now=ctx.now,
         )
@@ -152,7 +147,7 @@ async def _read_upload(upload: Any, limit: int) -> bytes | None:
     return content if content or upload.filename else None
 
 
-async def _take_file(
+async def take_file(
     ctx: FlowContext,
     parsed: forms.Parsed,
     form: Any,
@@ -163,7 +158,7 @@ async def _take_file(
     allow_pdf: bool = False,
 ) -> str | None:
     """Store the uploaded file of ``field`` (replacing ``previous_id``); return the id to keep."""
-    limit = ctx.runtime.settings.upload_limit
+    limit = ctx.services.settings.upload_limit
     content = await _read_upload(form.get(field), limit)
     if content is None:
         return previous_id
@@ -177,7 +172,7 @@ async def _take_file(
         ctx.individual,
         checked,
         kind=kind,
-        sealer=documents.sealer_for(ctx.runtime.secret_key),
+        sealer=ctx.services.document_sealer,
         now=ctx.now,
     )
     await documents.discard_unsubmitted(ctx.session, ctx.individual.id, previous_id)
@@ -187,7 +182,7 @@ async def _take_file(
 async def prepare_document(ctx: FlowContext, step: str) -> dict[str, Any]:
     data = ctx.step_data("document")
     return {
-        "values": _as_form_values(
+        "values": as_form_values(
             {k: data.get(k) for k in ("type", "number", "issuing_country", "expiry_date")}
         ),
         "has_front": bool(data.get("front_id")),
@@ -198,10 +193,10 @@ async def prepare_document(ctx: FlowContext, step: str) -> dict[str, Any]:
 async def document(ctx: FlowContext, form: Any) -> Outcome:
     parsed = forms.document(form, ctx.now.date())
     data = ctx.step_data("document")
-    front = await _take_file(
+    front = await take_file(
         ctx, parsed, form, "front", DocumentKind.document_front, data.get("front_id")
     )
-    back = await _take_file(
+    back = await take_file(
         ctx, parsed, form, "back", DocumentKind.document_back, data.get("back_id")
     )
     if parsed.cleaned.get("type") == "passport" and back:
@@ -227,7 +222,7 @@ async def prepare_selfie(ctx: FlowContext, step: str) -> dict[str, Any]:
 async def selfie(ctx: FlowContext, form: Any) -> Outcome:
     parsed = forms.Parsed({})
     data = ctx.step_data("selfie")
-    selfie_id = await _take_file(
+    selfie_id = await take_file(
         ctx, parsed, form, "selfie", DocumentKind.selfie, data.get("selfie_id")
     )
     if not selfie_id:
@@ -280,110 +275,46 @@ async def security(ctx: FlowContext, form: Any) -> Outcome:
     return Outcome(stay=True, notice=ctx.t("passcode_saved"))
 
 
-def address_rows(addr: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
-    """An address as review rows (onboarding and proof-of-address reviews)."""
-    return [
-        ("street1", addr.get("street1")),
-        ("street2", addr.get("street2")),
-        ("postal_code", addr.get("postal_code")),
-        ("city", addr.get("city")),
-        ("region", addr.get("region")),
-        ("country_code", country_label(addr.get("country_code", ""), lang)),
-    ]
+async def prepare_proof(ctx: FlowContext, step: str) -> dict[str, Any]:
+    data = ctx.step_data("proof")
+    return {
+        "values": as_form_values({k: data.get(k) for k in ("proof_type", "issue_date")}),
+        "has_file": bool(data.get("file_id")),
+    }
 
 
-def review_groups(ctx: FlowContext) -> list[dict[str, Any]]:
-    """The review page: every group of entered data with its Edit step."""
-    lang, t, d = ctx.lang, ctx.t, ctx.draft.data
-    personal, addr = d.get("personal", {}), d.get("address", {})
-    doc, q = d.get("document", {}), d.get("questions", {})
-
-    def yes_no(value: Any) -> str:
-        return t("yes") if value else t("no")
-
-    groups = [
-        (
-            "personal",
-            "personal_title",
-            [
-                ("first_name", personal.get("first_name")),
-                ("last_name", personal.get("last_name")),
-                ("date_of_birth", personal.get("date_of_birth")),
-                ("nationality", country_label(personal.get("nationality", ""), lang)),
-            ],
-        ),
-        (
-            "address",
-            "address_title",
-            address_rows(addr, lang),
-        ),
-        (
-            "phone",
-            "phone_title",
-            [("phone_number", "+" + str(d.get("phone", {}).get("phone_number", "")))],
-        ),
-        (
-            "document",
-            "document_title",
-            [
-                ("document_type", choice_label("document_type", doc.get("type", ""), lang)),
-                ("document_number", doc.get("number")),
-                ("issuing_country", country_label(doc.get("issuing_country", ""), lang)),
-                ("expiry_date", doc.get("expiry_date")),
-                ("front", t("uploaded") if doc.get("front_id") else None),
-                ("back", t("uploaded") if doc.get("back_id") else None),
-            ],
-        ),
-        ("selfie", "selfie_title", [("selfie", t("uploaded"))]),
-        (
-            "questions",
-            "questions_title",
-            [
-                (
-                    "employment_status",
-                    choice_label("employment_status", q.get("employment_status", ""), lang),
-                ),
-                ("occupation", choice_label("occupation", q.get("occupation", ""), lang)),
-                (
-                    "source_of_funds",
-                    choice_label("source_of_funds", q.get("source_of_funds", ""), lang),
-                ),
-                (
-                    "expected_monthly_amount",
-                    choice_label(
-                        "expected_monthly_amount", q.get("expected_monthly_amount", ""), lang
-                    ),
-                ),
-                ("purpose", choice_label("purpose", q.get("purpose", ""), lang)),
-                ("tax_residence_country", country_label(q.get("tax_residence_country", ""), lang)),
-                ("tax_id", q.get("tax_id")),
-                ("us_person", yes_no(q.get("us_person"))),
-                ("pep", yes_no(q.get("pep"))),
-                ("pep_details", q.get("pep_details")),
-            ],
-        ),
-        (
-            "security",
-            "security_title",
-            [
-                ("passcode", "••••••"),
-                ("passkey", yes_no(d.get("security", {}).get("passkey"))),
-            ],
-        ),
-    ]
-    return [
-        {"step": step, "title": t(title), "rows": [(t(label), v) for label, v in rows if v]}
-        for step, title, rows in groups
-    ]
+async def proof(ctx: FlowContext, form: Any) -> Outcome:
+    parsed = forms.proof(form, ctx.now.date())
+    data = ctx.step_data("proof")
+    file_id = await take_file(
+        ctx,
+        parsed,
+        form,
+        "file",
+        DocumentKind.proof_of_address,
+        data.get("file_id"),
+        allow_pdf=True,
+    )
+    if not file_id:
+        parsed.fail("file", "file_required")
+    values = {**parsed.cleaned, "file_id": file_id} if parsed.ok else {**data, "file_id": file_id}
+    await _save(ctx, "proof", values, complete=parsed.ok)
+    return Outcome(parsed, extra={"has_file": bool(file_id)})
 
 
 async def prepare_review(ctx: FlowContext, step: str) -> dict[str, Any]:
-    return {"values": {}, "groups": review_groups(ctx)}
+    return {"values": {}, "groups": review_page.groups(ctx, ctx.definition.review)}
 
 
 async def review(ctx: FlowContext, form: Any) -> Outcome:
+    """The review step saves nothing; its POST completes the flow (``definition.complete``)."""
     return Outcome()
 
 
-async def finish_onboarding(ctx: FlowContext) -> None:
-    await service.submit(ctx.session, ctx.individual.id, ctx.now)
+async def submit_onboarding(ctx: FlowContext) -> None:
+    await service.submit(
+        ctx.session,
+        ctx.individual.id,
+        ctx.now,
+        after_submission=ctx.services.after_submission,
+    )

@@ -1,5 +1,5 @@
 """English and Swedish texts of the consent flows (identity verification, proof of address);
-merged into :data:`gangway.onboarding.flow.i18n.TEXTS` and ``CHOICES``."""
+merged into :data:`gangway.flow.i18n.TEXTS` and ``CHOICES``."""
 
 from __future__ import annotations
 

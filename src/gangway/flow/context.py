@@ -4,27 +4,32 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.flow.forms import Parsed
+from gangway.flow.i18n import Translator
 from gangway.models import Consent, FlowSession, Individual, Partner
-from gangway.onboarding.flow.forms import Parsed
-from gangway.onboarding.flow.i18n import Translator
-from gangway.onboarding.service import DraftLike
-from gangway.web.runtime import Runtime
+from gangway.onboarding.service import Draft
+from gangway.services import Services
+
+if TYPE_CHECKING:
+    from gangway.flow.definitions import FlowDefinition
 
 
 @dataclass
 class FlowContext:
     request: Request
     session: AsyncSession
-    runtime: Runtime
+    services: Services
     flow_session: FlowSession
+    definition: FlowDefinition
     individual: Individual
     partner: Partner
-    draft: DraftLike
+    # The onboarding draft (one per individual) or the consent flow's progress (per session).
+    draft: Draft
     now: datetime
     lang: str
     t: Translator
@@ -38,6 +43,10 @@ class FlowContext:
     def step_data(self, step: str) -> dict[str, Any]:
         value = self.draft.data.get(step)
         return dict(value) if isinstance(value, dict) else {}
+
+    @property
+    def client_ip(self) -> str | None:
+        return self.request.client.host if self.request.client else None
 
 
 @dataclass

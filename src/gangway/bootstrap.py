@@ -1,0 +1,192 @@
+"""The composition root: everything a running Gangway is made of, in one place.
+
+``create_app`` (``gangway serve``), ``gangway worker`` and every CLI command start here:
+
+- :func:`build_services` builds the one :class:`~gangway.services.Services` object — every port's
+  adapter chosen by the settings (SMS provider, webhook HTTP sender, clock...). Tests call it with
+  fakes.
+- :data:`ROUTES` lists every router and static directory the app serves, in matching order;
+  :data:`HTML_ERROR_PAGES` the prefixes whose errors render as pages instead of JSON.
+- :func:`event_subscribers` lists what runs inside the transaction of every recorded event.
+- :func:`after_submission` lists what runs inside the transaction of an onboarding submission.
+- :data:`PERIODIC_JOBS` lists what every worker runs on a timer.
+
+Nothing registers itself at import time: if it is not listed here, it does not run.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from fastapi import APIRouter
+
+from gangway.auth import endpoints as auth_endpoints
+from gangway.auth.tokens import AccessTokenSigner
+from gangway.checks import runner as checks
+from gangway.config import Settings
+from gangway.consents import endpoints as consents_endpoints
+from gangway.db.engine import create_engine, create_sessionmaker
+from gangway.events import endpoints as events_endpoints
+from gangway.events.service import SUBSCRIBERS, EventSubscriber
+from gangway.flow import consent_passkey, passkey
+from gangway.flow import render as flow_render
+from gangway.flow import routes as flow_routes
+from gangway.individuals import endpoints as individuals_endpoints
+from gangway.kit.clock import Clock, SystemClock
+from gangway.kit.crypto import Sealer, derive_key
+from gangway.kit.ratelimit import FailureThrottle, TokenBucket
+from gangway.onboarding import documents
+from gangway.onboarding import endpoints as onboarding_endpoints
+from gangway.onboarding import maintenance as onboarding_maintenance
+from gangway.onboarding.service import AfterSubmission
+from gangway.onboarding.sms import SmsSender, sms_sender_for
+from gangway.pending_actions import endpoints as pending_actions_endpoints
+from gangway.pending_actions import service as pending_actions
+from gangway.review import admin as review_admin
+from gangway.review import pages as review_pages
+from gangway.review import pending as review_pending
+from gangway.review import web as review_web
+from gangway.services import Services
+from gangway.simulations import endpoints as simulations
+from gangway.simulations import pending_actions as pending_action_simulations
+from gangway.simulations import status as status_simulation
+from gangway.web import idempotency
+from gangway.web.csrf import CsrfProtector
+from gangway.web.idempotency import IdempotencyStore
+from gangway.web.system import router as system_router
+from gangway.webhooks import delivery, fanout
+from gangway.webhooks import endpoints as webhooks_endpoints
+from gangway.webhooks.sender import HttpxSender, WebhookSender
+from gangway.webhooks.service import Policy as WebhookPolicy
+from gangway.webhooks.signing import SecretBox
+from gangway.worker.jobs import PeriodicJob
+
+
+@dataclass(frozen=True)
+class StaticFiles:
+    """A directory served under ``path`` (mounted where it stands in :data:`ROUTES`)."""
+
+    path: str
+    directory: Path
+    name: str
+
+
+# In the order the app matches them: static mounts come before the flow's "/flow/{flow}/{step}".
+ROUTES: tuple[APIRouter | StaticFiles, ...] = (
+    system_router,
+    # Partner API (/v3)
+    auth_endpoints.router,
+    individuals_endpoints.router,
+    events_endpoints.router,
+    webhooks_endpoints.router,
+    onboarding_endpoints.router,
+    pending_actions_endpoints.router,
+    consents_endpoints.router,
+    # Sandbox simulations (every route answers 404 in live)
+    simulations.router,
+    pending_action_simulations.router,
+    status_simulation.router,
+    # Back office (/admin)
+    StaticFiles("/admin/static", review_web.STATIC, "admin-static"),
+    review_pages.router,
+    review_admin.router,
+    review_pending.router,
+    # Hosted flow (/flow)
+    StaticFiles("/flow/static", flow_render.STATIC, "flow-static"),
+    passkey.router,
+    consent_passkey.router,
+    flow_routes.router,
+)
+
+HTML_ERROR_PAGES = {"/flow": flow_render.render_error, "/admin": review_web.render_error}
+
+PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
+    PeriodicJob("pending_actions.expire", 60, pending_actions.expire_due),
+    PeriodicJob("webhooks.queue_metrics", 15, delivery.update_queue_metrics),
+    PeriodicJob("onboarding.purge_expired", 3600, onboarding_maintenance.purge_expired),
+    PeriodicJob("idempotency.purge_expired", 3600, idempotency.purge_expired),
+)
+
+
+def event_subscribers(policy: checks.CheckPolicy) -> tuple[EventSubscriber, ...]:
+    """In order, inside the event's transaction: the webhook outbox rows, then (if the operator
+    turned it on) the automatic approval of a low-risk submission, whose own event fans out too."""
+    subscribers: list[EventSubscriber] = [fanout.create_deliveries]
+    if policy.auto_approve_low_risk:
+        subscribers.append(checks.auto_approve)
+    return tuple(subscribers)
+
+
+def after_submission(policy: checks.CheckPolicy) -> tuple[AfterSubmission, ...]:
+    """Inside the submit transaction, before the status change: the automated checks (they store
+    their results and risk level on the submission; an error rolls the submission back)."""
+    return (functools.partial(checks.run_checks, policy=policy),)
+
+
+def build_services(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    sms_sender: SmsSender | None = None,
+    webhook_sender: WebhookSender | None = None,
+    rate_limiter: TokenBucket | None = None,
+    after_submission_hooks: Sequence[AfterSubmission] | None = None,
+) -> Services:
+    """Every adapter, chosen by ``settings``; a keyword argument replaces one port (tests)."""
+    secret_key = settings.resolved_secret_key()
+    clock = clock or SystemClock()
+    policy = checks.CheckPolicy(
+        auto_approve_low_risk=settings.auto_approve_low_risk,
+        country_risk_file=settings.country_risk_file,
+    )
+    engine = create_engine(settings)
+    unit_of_work = {SUBSCRIBERS: event_subscribers(policy)}
+    sessions = create_sessionmaker(engine, serialize_writes=settings.is_sqlite, info=unit_of_work)
+    read_sessions = create_sessionmaker(
+        engine.execution_options(gangway_read_only=True), info=unit_of_work
+    )
+    box = SecretBox(secret_key)
+    sender = webhook_sender or HttpxSender(
+        allow_private=settings.webhook_allow_private_targets,
+        max_connections=max(settings.worker_concurrency, 1),
+    )
+
+    def failure_throttle() -> FailureThrottle:
+        return FailureThrottle(
+            settings.login_failures_allowed, settings.login_failure_window_seconds
+        )
+
+    return Services(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        read_sessions=read_sessions,
+        clock=clock,
+        secret_key=secret_key,
+        signer=AccessTokenSigner(secret_key),
+        rate_limiter=rate_limiter or TokenBucket(settings.rate_limit_per_second),
+        login_throttle=failure_throttle(),
+        idempotency=IdempotencyStore(
+            sessions, read_sessions, Sealer(derive_key(secret_key, "idempotency"))
+        ),
+        flow_csrf=CsrfProtector(secret_key, "flow"),
+        sms_sender=sms_sender or sms_sender_for(settings),
+        document_sealer=documents.sealer_for(secret_key),
+        after_submission=tuple(
+            after_submission(policy) if after_submission_hooks is None else after_submission_hooks
+        ),
+        admin_csrf=CsrfProtector(secret_key, "admin"),
+        staff_login_throttle=failure_throttle(),
+        checks_policy=policy,
+        webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
+        webhook_courier=delivery.Courier(
+            sessions=sessions,
+            read_sessions=read_sessions,
+            clock=clock,
+            sender=sender,
+            box=box,
+        ),
+    )

@@ -1,0 +1,76 @@
+"""The one typed object a running Gangway holds: settings, database, clock and every port's adapter.
+
+Only :func:`gangway.bootstrap.build_services` builds it; the app, the worker and the CLI all start
+there. Tests build it the same way and pass fakes for the ports they swap
+(``build_services(settings, clock=FrozenClock(), sms_sender=FakeSmsSender())``).
+
+Domain packages never import this module: their dependencies read the one field they need from
+``request.app.state.services``, and their services take plain arguments. Only the layers above the
+domains (the hosted flow, the back office, the worker, the entry points) know the whole object.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+
+from gangway.auth.tokens import AccessTokenSigner
+from gangway.checks.runner import CheckPolicy
+from gangway.config import Settings
+from gangway.kit.clock import Clock
+from gangway.kit.crypto import Sealer
+from gangway.kit.ratelimit import FailureThrottle, TokenBucket
+from gangway.onboarding.service import AfterSubmission
+from gangway.onboarding.sms import SmsSender
+from gangway.web.csrf import CsrfProtector
+from gangway.web.idempotency import IdempotencyStore
+from gangway.webhooks.delivery import Courier
+from gangway.webhooks.service import Policy as WebhookPolicy
+
+
+def _no_worker() -> None:
+    """``wake_worker`` while no in-process worker runs."""
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    # Write transactions (SQLite: behind the write gate) and read-only ones (GET/HEAD).
+    sessions: async_sessionmaker[AsyncSession]
+    read_sessions: async_sessionmaker[AsyncSession]
+    clock: Clock
+    secret_key: str
+    # Partner API
+    signer: AccessTokenSigner
+    rate_limiter: TokenBucket
+    login_throttle: FailureThrottle
+    idempotency: IdempotencyStore
+    # Hosted flow
+    flow_csrf: CsrfProtector
+    sms_sender: SmsSender
+    document_sealer: Sealer
+    # What runs inside the submit transaction, in order (the automated checks).
+    after_submission: tuple[AfterSubmission, ...]
+    # Back office
+    admin_csrf: CsrfProtector
+    staff_login_throttle: FailureThrottle
+    checks_policy: CheckPolicy
+    # Webhooks
+    webhook_policy: WebhookPolicy
+    webhook_courier: Courier
+    # Called after a commit that wrote webhook deliveries, so an in-process worker wakes at once
+    # (set while the embedded worker runs).
+    wake_worker: Callable[[], None] = field(default=_no_worker)
+    # Set on SIGTERM: /readyz answers 503 while the server drains.
+    draining: bool = False
+
+    def stop_waking(self) -> None:
+        self.wake_worker = _no_worker
+
+    async def aclose(self) -> None:
+        """Close the HTTP pool and the database engine (the app's and the CLI's last step)."""
+        await self.webhook_courier.aclose()
+        await self.engine.dispose()
