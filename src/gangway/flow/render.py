@@ -99,7 +99,7 @@ def _domain(error: AppError) -> str:
 
 
 def render_error(request: Request, error: AppError) -> Response:
-    """The HTML error renderer for ``/flow`` (registered in ``app.state.html_errors``)."""
+    """The error page of ``/flow`` (listed in ``bootstrap.HTML_ERROR_PAGES``)."""
     lang = language(request)
     t = i18n.translator(lang)
     title, text = _error_texts(error)

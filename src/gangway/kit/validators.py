@@ -58,15 +58,6 @@ def iso_date_text(value: object) -> object:
     return value.strip()
 
 
-def iso_timestamp_text(value: object) -> object:
-    """Timestamps on the wire are ISO-8601 strings only (no Unix numbers)."""
-    if isinstance(value, datetime):
-        return value
-    if not isinstance(value, str) or len(value) < 10 or not _ISO_DATE.match(value[:10]):
-        raise ValueError("Use an ISO-8601 timestamp, e.g. 2025-06-08T14:09:15.000Z.")
-    return value
-
-
 def check_birth_date(value: date, today: date | None = None) -> date:
     today = today or datetime.now(UTC).date()
     if value >= today:

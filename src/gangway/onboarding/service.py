@@ -28,6 +28,7 @@ from gangway.models import (
     OnboardingSubmission,
 )
 from gangway.onboarding import documents
+from gangway.onboarding.submission import SubmittedOnboarding
 
 # Runs inside the submit transaction, after the submission row is flushed and before the status
 # change (the composition root lists the automated checks here). An exception rolls the whole
@@ -135,38 +136,6 @@ def first_unfinished(draft: Draft, steps: tuple[str, ...] = ONBOARDING_STEPS) ->
     return next((s for s in steps if s not in draft.completed_steps), None)
 
 
-def submission_data(draft: OnboardingDraft, email: str) -> dict[str, Any]:
-    """The frozen shape the back office reads (keep exactly these keys)."""
-    d = draft.data
-    personal, address, phone = d["personal"], d["address"], d["phone"]
-    document, questions, security = d["document"], d["questions"], d.get("security", {})
-    return {
-        "personal": {
-            k: personal[k] for k in ("first_name", "last_name", "date_of_birth", "nationality")
-        },
-        "email": email,
-        "address": {
-            k: (address.get(k) or None) if k in ("street2", "region") else address[k]
-            for k in ADDRESS_KEYS
-        },
-        "phone": {"phone_number": phone["phone_number"], "verified": bool(phone.get("verified"))},
-        "document": {k: document[k] for k in ("type", "number", "issuing_country", "expiry_date")},
-        "questions": {
-            "employment_status": questions["employment_status"],
-            "occupation": questions["occupation"],
-            "source_of_funds": questions["source_of_funds"],
-            "expected_monthly_amount": questions["expected_monthly_amount"],
-            "purpose": questions["purpose"],
-            "tax_residence_country": questions["tax_residence_country"],
-            "tax_id": questions["tax_id"],
-            "us_person": bool(questions["us_person"]),
-            "pep": bool(questions["pep"]),
-            "pep_details": questions.get("pep_details") or None,
-        },
-        "security": {"passkey": bool(security.get("passkey"))},
-    }
-
-
 @dataclass(frozen=True)
 class SubmitResult:
     submission: OnboardingSubmission
@@ -215,7 +184,7 @@ async def submit(
     submission = OnboardingSubmission(
         individual_id=individual.id,
         partner_id=individual.partner_id,
-        data=submission_data(draft, individual.email),
+        data=SubmittedOnboarding.from_draft(draft.data, individual.email).model_dump(mode="json"),
         created_at=now,
     )
     try:

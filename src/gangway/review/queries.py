@@ -22,6 +22,7 @@ from gangway.models import (
     StaffUser,
 )
 from gangway.models.onboarding import Document, OnboardingSubmission
+from gangway.onboarding.submission import SECTION_TITLES, section_fields
 
 QUEUE_LIMIT = 200
 RISK_LEVELS = ("low", "medium", "high")
@@ -41,7 +42,7 @@ class Dashboard:
     counts: dict[str, int]
     queue_length: int
     oldest_waiting_since: datetime | None
-    failed_deliveries: int | None
+    failed_deliveries: int
 
 
 @dataclass
@@ -62,7 +63,7 @@ def _failing(check_results: Any) -> list[dict[str, Any]]:
     return [c for c in check_results if isinstance(c, dict) and c.get("result") in ("warn", "fail")]
 
 
-async def dashboard(session: AsyncSession, failed_deliveries: int | None) -> Dashboard:
+async def dashboard(session: AsyncSession, failed_deliveries: int) -> Dashboard:
     rows = await session.execute(
         select(Individual.status, func.count(Individual.id)).group_by(Individual.status)
     )
@@ -185,39 +186,17 @@ async def pending_actions_to_review(
     return [(action, person, name) for action, person, name in await session.execute(query)]
 
 
-# The frozen submission shape, in the order a reviewer reads it; unknown keys follow.
-SECTIONS: tuple[tuple[str, str, tuple[str, ...]], ...] = (
-    ("Personal", "personal", ("first_name", "last_name", "date_of_birth", "nationality")),
-    ("Address", "address", ("street1", "street2", "postal_code", "city", "region", "country_code")),
-    ("Phone", "phone", ("phone_number", "verified")),
-    ("Identity document", "document", ("type", "number", "issuing_country", "expiry_date")),
-    (
-        "Due-diligence answers",
-        "questions",
-        (
-            "employment_status",
-            "occupation",
-            "source_of_funds",
-            "expected_monthly_amount",
-            "purpose",
-            "tax_residence_country",
-            "tax_id",
-            "us_person",
-            "pep",
-            "pep_details",
-        ),
-    ),
-    ("Security", "security", ("passkey",)),
-)
 HIDDEN_KEYS = frozenset({"front_id", "back_id", "selfie_id", "document_id"})
 
 
 def submitted_sections(data: dict[str, Any]) -> list[tuple[str, list[tuple[str, Any]]]]:
-    """The submission as titled lists of ``(field, value)`` in a stable order."""
+    """The stored submission as titled lists of ``(field, value)``, in the order of
+    ``SubmittedOnboarding`` (keys it does not know, from older rows, follow)."""
     sections: list[tuple[str, list[tuple[str, Any]]]] = [
         ("Contact", [("email", data.get("email"))])
     ]
-    for title, key, order in SECTIONS:
+    for key, title in SECTION_TITLES.items():
+        order = section_fields(key)
         values = data.get(key)
         if not isinstance(values, dict):
             sections.append((title, []))

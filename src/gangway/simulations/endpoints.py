@@ -1,5 +1,5 @@
 """``/v3/simulations/*`` (sandbox only; 404 in live). Simulations call the same services, so
-they emit the same events and webhooks as the real path. Add further simulations to ``router``."""
+they emit the same events and webhooks as the real path. Each router is listed in ``bootstrap.ROUTES``."""
 
 from __future__ import annotations
 

@@ -1,1 +1,1 @@
-"""HTTP plumbing shared by every router: runtime, dependencies, middleware, error rendering."""
+"""HTTP plumbing shared by every router: dependencies, middleware, error rendering, idempotency."""

@@ -178,7 +178,7 @@ async def _reject(scope: Scope, receive: Receive, send: Send) -> None:
     error = PayloadTooLarge(f"The request body is over the limit for {scope['path']}.")
     response: Response
     if scope["path"].startswith(("/flow", "/admin")) and "app" in scope:
-        # Pages get their friendly HTML error page (the renderers registered for the prefix).
+        # Pages get their friendly HTML error page (bootstrap.HTML_ERROR_PAGES).
         response = render_error(Request(scope), error)
         response.headers["Connection"] = "close"
     else:
