@@ -131,8 +131,8 @@ export function parseMessageObject(value: unknown): GangwayResult | null {
   const individualId = typeof message.individual_id === 'string' ? message.individual_id : null;
   switch (message.status) {
     case 'completed':
-      return individualId === null
-        ? invalid(flow, null)
+      return individualId === null || flow === null
+        ? invalid(flow, individualId)
         : { status: 'completed', flow, individualId };
     case 'canceled':
       return { status: 'canceled', flow, individualId };
