@@ -238,6 +238,7 @@ async def test_sdk_mode_reports_an_expired_consent_to_the_bridge_at_once(
     assert "bridge.js" in response.text
     assert "&#34;flow&#34;:&#34;identity_verification&#34;" in response.text
     assert "&#34;domain&#34;:&#34;token_expired&#34;" in response.text
+    assert "&#34;individual_id&#34;:null" in response.text  # a refused token: see sdk-bridge.md
 
 
 async def test_sdk_mode_reports_completion_with_the_consent_flow(

@@ -77,3 +77,20 @@ async def test_sdk_refuses_another_partners_public_key(
 async def test_web_mode_error_pages_have_no_bridge(flow: FlowClient) -> None:
     response = await flow.start("unknown")
     assert "gangway-bridge" not in response.text
+
+
+async def test_sdk_used_token_posts_no_individual_id(
+    partner: PartnerHandle, flow: FlowClient, link: dict[str, Any], individual: dict[str, Any]
+) -> None:
+    """A refused token never learns whose it was, even when the server knows (sdk-bridge.md)."""
+    submitted = await partner.http.post(
+        "/v3/simulations/onboarding/kyc", json={"individual_id": individual["id"]}
+    )
+    assert submitted.status_code == 200, submitted.text
+    response = await flow.start(link["token"], platform="android", public_key=partner.public_key)
+    assert response.status_code == 410
+    _platform, message = bridge_message(response)
+    assert message["error"]["code"] == "already_submitted"
+    assert message["error"]["domain"] == "token_expired"
+    assert message["individual_id"] is None
+    assert individual["id"] not in response.text

@@ -71,15 +71,16 @@ async def start(
     link, individual = await links.resolve(session, token, now)
     partner = await session.scalar(select(Partner).where(Partner.id == link.partner_id))
     assert partner is not None
-    remember_for_errors(
-        request, name=link.flow, individual_id=str(individual.id), partner_name=partner.name
-    )
+    remember_for_errors(request, name=link.flow, partner_name=partner.name)
     definition = FLOWS.get(link.flow)
     if definition is None:  # a flow this deployment does not serve (yet)
         raise links.LinkExpired()
     if definition.consent:
         consent = await session.get(Consent, link.consent_id) if link.consent_id else None
         consent_flow.require_open_consent(consent, now)
+    # Only a live token learns whose it is: a refused one (unknown, expired, used, consent closed)
+    # posts individual_id null (docs/sdk-bridge.md).
+    remember_for_errors(request, individual_id=str(individual.id))
     if sdk_platform is not None and public_key != partner.public_key:
         raise InvalidPublicKey()
     _flow_session, cookie = await open_session(
