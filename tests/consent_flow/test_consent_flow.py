@@ -20,6 +20,7 @@ from tests.consent_flow.conftest import (
     WRONG,
     identity_files,
     image_bytes,
+    open_consent,
 )
 from tests.onboarding.conftest import CSRF, FlowClient, Inspector
 
@@ -148,7 +149,7 @@ async def test_wrong_passcodes_lock_the_consent_for_15_minutes(
 
 
 async def test_steps_are_unreachable_before_confirmation(
-    flow: FlowClient, idv: dict[str, Any], app: Any
+    flow: FlowClient, idv: dict[str, Any], app: Any, partner: PartnerHandle
 ) -> None:
     await flow.start(idv["token"])
     for step in ("document", "selfie", "review"):
@@ -165,9 +166,10 @@ async def test_steps_are_unreachable_before_confirmation(
     assert (await confirm(flow)).status_code == 303
     from tests.onboarding.conftest import new_flow_client
 
+    new_link = await open_consent(partner, idv["consent_id"])
     async with new_flow_client(app) as http:
         other = FlowClient(http)
-        assert (await other.start(idv["token"])).status_code == 303
+        assert (await other.start(new_link["token"])).status_code == 303
         response = await other.http.get(path("document"))
         assert response.headers["location"] == path("confirm")
 
@@ -311,3 +313,20 @@ async def test_cancel_returns_with_status_canceled_and_leaves_the_action_pending
     )
     action = (await partner.http.get(f"/v3/pending_actions/{idv['action']['id']}")).json()
     assert action["status"] == "pending"
+
+
+async def test_a_consent_link_opens_in_one_browser_only(
+    app: Any, flow: FlowClient, idv: dict[str, Any], partner: PartnerHandle
+) -> None:
+    from tests.onboarding.conftest import new_flow_client
+
+    assert (await flow.start(idv["token"])).status_code == 303
+    async with new_flow_client(app) as http:
+        forwarded = FlowClient(http)
+        refused = await forwarded.start(idv["token"])
+        assert refused.status_code == 410
+        assert "already opened on another device" in refused.text
+        # A new link from the partner takes over, and the first browser's session ends.
+        fresh = await open_consent(partner, idv["consent_id"])
+        assert (await forwarded.start(fresh["token"])).status_code == 303
+    assert (await flow.http.get(path("confirm"))).status_code == 410

@@ -35,8 +35,11 @@ class Served:
     clock: FrozenClock
     browser: Browser
 
-    async def link(self, **body: Any) -> dict[str, Any]:
-        individual = await create_individual(self.partner)
+    async def individual(self) -> dict[str, Any]:
+        return await create_individual(self.partner)
+
+    async def link(self, individual: dict[str, Any] | None = None, **body: Any) -> dict[str, Any]:
+        individual = individual or await create_individual(self.partner)
         response = await self.partner.http.post(
             f"/v3/individuals/{individual['id']}/onboard", json=body
         )
@@ -190,7 +193,8 @@ async def test_errors_appear_next_to_fields_and_typed_values_stay(served: Served
 
 
 async def test_closing_the_page_and_reopening_the_link_resumes(served: Served) -> None:
-    link = await served.link()
+    individual = await served.individual()
+    link = await served.link(individual)
     context, page = await served.phone_page()
     await page.goto(link["redirect_url"])
     await page.get_by_label("I accept the terms and the privacy notice").check()
@@ -199,10 +203,21 @@ async def test_closing_the_page_and_reopening_the_link_resumes(served: Served) -
     await page.get_by_label("Nationality").select_option("FI")
     await continue_(page)
     await expect(page.get_by_role("heading", name="Address")).to_be_visible()
+    await page.close()
+
+    page = await context.new_page()  # the same browser, the page closed: the link resumes
+    await page.goto(link["redirect_url"])
+    await expect(page.get_by_role("heading", name="Address")).to_be_visible()
     await context.close()
 
-    context, page = await served.phone_page()  # a fresh browser: no cookie
+    context, page = await served.phone_page()  # another browser: the link is bound to the first
     await page.goto(link["redirect_url"])
+    await expect(
+        page.get_by_role("heading", name="This link was already opened on another device")
+    ).to_be_visible()
+    await shot(page, "link-opened-elsewhere")
+    fresh = await served.link(individual)  # a new link takes over and resumes the draft
+    await page.goto(fresh["redirect_url"])
     await expect(page.get_by_role("heading", name="Address")).to_be_visible()
     await expect(page.get_by_text("Step 3 of 9")).to_be_visible()
     await page.get_by_role("link", name="Back").click()

@@ -214,10 +214,17 @@ def questions(form: Any) -> Parsed:
     return p
 
 
-def passcode(form: Any) -> Parsed:
-    raw = {name: str(form.get(name) or "") for name in ("passcode", "passcode_confirm")}
+def passcode(form: Any, *, changing: bool = False) -> Parsed:
+    """A new passcode, twice; ``changing`` an already-set one needs the current one too."""
+    names = ("passcode", "passcode_confirm", "current_passcode")
+    raw = {name: str(form.get(name) or "") for name in names}
     # Never echo a passcode back into the page.
-    p = Parsed({"passcode": "", "passcode_confirm": ""})
+    p = Parsed(dict.fromkeys(names, ""))
+    if changing:
+        if not raw["current_passcode"]:
+            p.fail("current_passcode", "required")
+        else:
+            p.cleaned["current_passcode"] = raw["current_passcode"][:64]
     problem = passcode_problem(raw["passcode"])
     if problem:
         p.fail("passcode", problem)

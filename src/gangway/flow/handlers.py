@@ -260,7 +260,13 @@ async def security(ctx: FlowContext, form: Any) -> Outcome:
             return Outcome(parsed)
         await _save(ctx, "security", {**data, "passkey": bool(data.get("passkey"))})
         return Outcome()
-    parsed = forms.passcode(form)
+    changing = bool(data.get("passcode_set"))
+    parsed = forms.passcode(form, changing=changing)
+    if changing and parsed.ok:
+        # Whoever holds this browser must know the passcode that later approves consents.
+        current = parsed.cleaned["current_passcode"]
+        if not await credentials.verify_passcode(ctx.session, ctx.individual.id, current):
+            parsed.fail("current_passcode", "passcode_current_wrong")
     if not parsed.ok:
         return Outcome(parsed, extra={"change": True})
     await credentials.set_passcode(

@@ -121,6 +121,11 @@ TEXTS: dict[str, tuple[str, str]] = {
     "passcode_confirm": ("Confirm passcode", "Bekräfta säkerhetskoden"),
     "passcode_saved": ("Your passcode is saved.", "Din säkerhetskod är sparad."),
     "passcode_change": ("Change passcode", "Byt säkerhetskod"),
+    "passcode_current": ("Current passcode", "Nuvarande säkerhetskod"),
+    "passcode_current_wrong": (
+        "This is not your current passcode.",
+        "Det här är inte din nuvarande säkerhetskod.",
+    ),
     "passkey_title": ("Add a passkey", "Lägg till en nyckel (passkey)"),
     "passkey_intro": (
         "Sign in later with your fingerprint, face or screen lock instead of the passcode.",
@@ -166,6 +171,16 @@ TEXTS: dict[str, tuple[str, str]] = {
         "Be om en ny länk för att fortsätta. Det du har fyllt i finns kvar.",
     ),
     "error_submitted": ("This onboarding was already submitted", "Uppgifterna är redan inskickade"),
+    "error_opened": (
+        "This link was already opened on another device",
+        "Länken har redan öppnats på en annan enhet",
+    ),
+    "error_opened_text": (
+        "For your security a link works in one browser only. Ask {partner} for a new one; what "
+        "you entered is kept.",
+        "Av säkerhetsskäl fungerar en länk bara i en webbläsare. Be {partner} om en ny länk; det du "
+        "har fyllt i finns kvar.",
+    ),
     "error_forbidden": (
         "The form expired or did not come from this page. Go back, reload and try again.",
         "Formuläret har gått ut eller kom inte från den här sidan. Gå tillbaka, ladda om och försök igen.",

@@ -79,6 +79,8 @@ def _error_texts(error: AppError) -> tuple[str, str | None]:
         return "error_expired", "error_expired_text"
     if error.code == "already_submitted":
         return "error_submitted", "close_window"
+    if error.code == "link_already_opened":
+        return "error_opened", "error_opened_text"
     if error.code == "invalid_public_key":
         return "error_title", "error_key"
     if error.status == 403:
@@ -91,7 +93,7 @@ def _error_texts(error: AppError) -> tuple[str, str | None]:
 
 
 def _domain(error: AppError) -> str:
-    if error.code in ("token_expired", "already_submitted"):
+    if error.code in ("token_expired", "already_submitted", "link_already_opened"):
         return "token_expired"
     if error.code == "invalid_public_key":
         return "invalid_public_key"

@@ -19,8 +19,11 @@ from gangway.flow.session import (
     InvalidPublicKey,
     ServicesDep,
     WriteSessionDep,
+    end_session,
+    expire_cookie,
     open_session,
     remember_for_errors,
+    session_of_this_browser,
     set_cookie,
 )
 from gangway.models import Consent, ConsentStatus, IndividualStatus, Partner
@@ -83,16 +86,19 @@ async def start(
     remember_for_errors(request, individual_id=str(individual.id))
     if sdk_platform is not None and public_key != partner.public_key:
         raise InvalidPublicKey()
-    _flow_session, cookie = await open_session(
-        session, link, individual, platform=sdk_platform or "web", now=now
-    )
+    cookie = None
+    if await session_of_this_browser(session, request, link, now) is None:
+        _flow_session, cookie = await open_session(
+            session, link, individual, platform=sdk_platform or "web", now=now
+        )
     if definition.consent:
         first = definition.names[0]
     else:
         draft = await service.get_or_create_draft(session, individual, now)
         first = service.first_unfinished(draft, definition.before_review) or definition.names[-1]
     response = _see_other(step_url(definition.name, first))
-    set_cookie(response, cookie, services)
+    if cookie is not None:
+        set_cookie(response, cookie, services)
     lang = request.query_params.get("lang")
     if lang in ("en", "sv"):
         response.set_cookie(render.LANG_COOKIE, lang, path="/flow", httponly=True, samesite="lax")
@@ -265,10 +271,17 @@ async def confirm_cancel(ctx: FlowDep) -> Response:
 
 @router.post("/cancel")
 async def cancel(request: Request, ctx: FlowDep) -> Response:
-    """Leaves the flow: web goes to return_url with status=canceled; the SDK gets `canceled`."""
+    """Leaves the flow: web goes to return_url with status=canceled; the SDK gets `canceled`.
+    The flow session ends (its row deleted, the cookie expired): the same cookie sees nothing
+    more; a new link resumes the saved draft."""
     async with request.form(max_files=0, max_fields=5) as form:
         check_csrf(ctx, _text(form.get("csrf_token")))
     context = _result_context(ctx, "canceled")
+    await end_session(ctx.session, ctx.flow_session)
+    response: Response
     if context["return_link"]:
-        return _see_other(context["return_link"])
-    return render.page(ctx.request, "canceled.html", ctx.lang, **context)
+        response = _see_other(context["return_link"])
+    else:
+        response = render.page(ctx.request, "canceled.html", ctx.lang, **context)
+    expire_cookie(response, ctx.services)
+    return response

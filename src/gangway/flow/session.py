@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import Depends, Request
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.consents import service as consents
@@ -23,7 +23,7 @@ from gangway.flow.render import language
 from gangway.kit.ids import random_token, sha256_hex
 from gangway.models import FlowSession, Individual, IndividualStatus, OnboardingLink, Partner
 from gangway.onboarding import service
-from gangway.onboarding.links import AlreadySubmitted, LinkExpired
+from gangway.onboarding.links import AlreadySubmitted, LinkAlreadyOpened, LinkExpired
 from gangway.services import Services
 from gangway.web.deps import SessionDep
 
@@ -61,6 +61,66 @@ def remember_for_errors(request: Request, **values: object) -> None:
         state[f"flow_{key}"] = value
 
 
+async def session_of_this_browser(
+    session: AsyncSession, request: Request, link: OnboardingLink, now: datetime
+) -> FlowSession | None:
+    """The live flow session this browser already has on ``link`` (reopening the link in the
+    same browser resumes it)."""
+    cookie = request.cookies.get(COOKIE)
+    if not cookie or len(cookie) > 100:
+        return None
+    return await session.scalar(
+        select(FlowSession).where(
+            FlowSession.session_hash == sha256_hex(cookie),
+            FlowSession.link_id == link.id,
+            FlowSession.expires_at > now,
+        )
+    )
+
+
+async def claim_link(session: AsyncSession, link: OnboardingLink, now: datetime) -> None:
+    """Bind ``link`` to the browser opening it now; a link already opened elsewhere is refused.
+
+    A conditional UPDATE, so of two browsers racing to open a fresh link exactly one wins.
+    """
+    claimed = await session.execute(
+        update(OnboardingLink)
+        .where(OnboardingLink.id == link.id, OnboardingLink.last_opened_at.is_(None))
+        .values(last_opened_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(claimed, "rowcount", 0) != 1:
+        raise LinkAlreadyOpened()
+
+
+async def end_other_sessions(session: AsyncSession, link: OnboardingLink) -> None:
+    """A newly opened link takes over: the individual's other sessions of the same onboarding (or
+    of the same consent) end, so an older browser sees nothing more of the draft."""
+    same_flow = (
+        FlowSession.consent_id.is_(None)
+        if link.consent_id is None
+        else FlowSession.consent_id == link.consent_id
+    )
+    await session.execute(
+        delete(FlowSession).where(FlowSession.individual_id == link.individual_id, same_flow)
+    )
+
+
+async def end_session(session: AsyncSession, flow_session: FlowSession) -> None:
+    """Cancel: the session row goes (its consent progress with it); the cookie is expired too."""
+    await session.execute(delete(FlowSession).where(FlowSession.id == flow_session.id))
+
+
+def expire_cookie(response: Response, services: Services) -> None:
+    response.delete_cookie(
+        COOKIE,
+        path="/flow",
+        httponly=True,
+        samesite="lax",
+        secure=services.settings.public_url_is_https,
+    )
+
+
 async def open_session(
     session: AsyncSession,
     link: OnboardingLink,
@@ -69,6 +129,9 @@ async def open_session(
     platform: str,
     now: datetime,
 ) -> tuple[FlowSession, str]:
+    """A new browser session on a link nobody has opened yet (it claims the link)."""
+    await claim_link(session, link, now)
+    await end_other_sessions(session, link)
     cookie = random_token(32)
     flow_session = FlowSession(
         session_hash=sha256_hex(cookie),

@@ -36,6 +36,13 @@ class AlreadySubmitted(Gone):
     default_message = SUBMITTED_MESSAGE
 
 
+class LinkAlreadyOpened(Gone):
+    """A link binds to the first browser that opens it: a forwarded or leaked copy opens nothing."""
+
+    code = "link_already_opened"
+    default_message = "This link was already opened on another device; ask for a new one."
+
+
 def validate_return_url(url: str, settings: Settings) -> str:
     """An absolute ``https`` URL (``http`` only to localhost/127.0.0.1 in sandbox), no fragment."""
 
