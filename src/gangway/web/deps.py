@@ -44,14 +44,23 @@ async def get_session(request: Request, runtime: RuntimeDep) -> AsyncIterator[As
     sees a 201 for a write that then failed to commit.
     """
     factory = runtime.read_sessions if request.method in READ_METHODS else runtime.sessions
-    claim: IdempotencyClaim | None = getattr(request.state, "idempotency", None)
     async with transaction(factory) as session:
-        if claim is not None:
-            # The key is claimed in the same transaction as the request's effects.
-            await claim_in_transaction(session, claim)
         yield session
     if session.info.get("wrote_deliveries"):
         runtime.wake_worker()
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]
+
+
+async def claim_idempotency_key(request: Request, session: AsyncSession) -> None:
+    """Claim the request's ``Idempotency-Key`` (if any) in the request's transaction.
+
+    Not done when the session opens: ``PartnerDep`` depends on ``SessionDep``, so a claim there
+    would run -- and a used key would replay its stored response -- before the token's session,
+    API key and rate limit were checked. The partner auth dependency calls this once they passed,
+    so a replay answers only what a fresh request from the same caller would be allowed to see.
+    """
+    claim: IdempotencyClaim | None = getattr(request.state, "idempotency", None)
+    if claim is not None:
+        await claim_in_transaction(session, claim)

@@ -4,11 +4,14 @@ How it works:
 
 1. The middleware reads the exact body, hashes it with the method and path, and puts an
    :class:`IdempotencyClaim` in the request state.
-2. The request's own transaction (``web.deps.get_session``) claims the key as its first statement
-   (:func:`claim_in_transaction`), so the claim commits or rolls back *with* the request's effects.
-   A key already held by a finished request, or by one still running, makes the claim fail; the
-   request then answers from :func:`answer_for_existing_key`: the stored response (with
-   ``Idempotent-Replayed: true``), or 409 for another body or a request still running.
+2. The request's own transaction claims the key (:func:`claim_in_transaction`, called by
+   ``PartnerDep`` through ``web.deps.claim_idempotency_key`` right after the access token's session,
+   API key and rate limit were checked, before the endpoint's effects), so the claim commits or
+   rolls back *with* the request's effects, and a replay is never answered to a caller that a
+   fresh request would refuse (401/429). A key already held by a finished request, or by one
+   still running, makes the claim fail; the request then answers from
+   :func:`answer_for_existing_key`: the stored response (with ``Idempotent-Replayed: true``), or
+   409 for another body or a request still running.
 3. After the response, the middleware stores its status and body (an upsert, so 4xx answers whose
    transaction rolled back are stored too). A 5xx forgets the key, so the partner may retry.
 
