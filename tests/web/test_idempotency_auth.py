@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from sqlalchemy import update
 
 from gangway.auth import service as auth_service
 from gangway.db.session import transaction
 from gangway.kit.ratelimit import TokenBucket
-from gangway.models import ApiKey
+from gangway.models import ApiKey, IdempotencyRecord
+from gangway.web.idempotency import IdempotencyClaim, store_response
 from gangway.web.runtime import Runtime
 from tests.conftest import PartnerHandle
 
@@ -95,6 +97,65 @@ async def test_replay_with_an_active_session_still_works(partner: PartnerHandle)
     replay = await partner.http.post(
         "/v3/webhooks", json=HOOK, headers={"Idempotency-Key": "hook-fine"}
     )
+    assert replay.status_code == 201
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.json()["secret"] == secret
+
+
+async def test_a_401_is_not_stored_so_the_retry_with_a_new_token_runs(
+    runtime: Runtime, partner: PartnerHandle
+) -> None:
+    claims = runtime.extras["signer"].verify(partner.access_token, runtime.clock.now())
+    async with transaction(runtime.sessions) as session:
+        await auth_service.revoke_session(session, claims.session_id, runtime.clock.now(), "test")
+    headers = {"Idempotency-Key": "after-relogin"}
+    refused = await partner.http.post("/v3/webhooks", json=HOOK, headers=headers)
+    assert refused.status_code == 401
+    await partner.login()
+    retried = await partner.http.post("/v3/webhooks", json=HOOK, headers=headers)
+    assert retried.status_code == 201, retried.text
+    assert "Idempotent-Replayed" not in retried.headers
+    assert retried.json()["secret"].startswith("whsec_")
+
+
+async def test_a_429_is_not_stored_so_the_retry_after_the_wait_runs(
+    runtime: Runtime, partner: PartnerHandle
+) -> None:
+    now = [100.0]
+    bucket = TokenBucket(1, monotonic=lambda: now[0])
+    claims = runtime.extras["signer"].verify(partner.access_token, runtime.clock.now())
+    assert bucket.take(str(claims.api_key_id)).allowed
+    runtime.extras["rate_limiter"] = bucket
+    headers = {"Idempotency-Key": "after-the-wait"}
+    limited = await partner.http.post("/v3/webhooks", json=HOOK, headers=headers)
+    assert limited.status_code == 429
+    now[0] += int(limited.headers["Retry-After"])
+    retried = await partner.http.post("/v3/webhooks", json=HOOK, headers=headers)
+    assert retried.status_code == 201, retried.text
+    assert "Idempotent-Replayed" not in retried.headers
+
+
+@pytest.mark.parametrize("status", [401, 403, 429])
+async def test_store_response_keeps_no_auth_or_rate_limit_answer(
+    runtime: Runtime, partner: PartnerHandle, status: int
+) -> None:
+    claim = IdempotencyClaim(uuid.UUID(partner.partner_id), f"k-{status}", "h", runtime.clock.now())
+    await store_response(runtime, claim, status, b'{"error": {}}', "application/json")
+    async with transaction(runtime.read_sessions) as session:
+        assert await session.get(IdempotencyRecord, (claim.partner_id, claim.key)) is None
+
+
+async def test_a_refused_replay_leaves_the_stored_response_for_the_next_valid_token(
+    runtime: Runtime, partner: PartnerHandle
+) -> None:
+    secret = await _create_hook(partner, "hook-relogin")
+    claims = runtime.extras["signer"].verify(partner.access_token, runtime.clock.now())
+    async with transaction(runtime.sessions) as session:
+        await auth_service.revoke_session(session, claims.session_id, runtime.clock.now(), "test")
+    headers = {"Idempotency-Key": "hook-relogin"}
+    assert (await partner.http.post("/v3/webhooks", json=HOOK, headers=headers)).status_code == 401
+    await partner.login()
+    replay = await partner.http.post("/v3/webhooks", json=HOOK, headers=headers)
     assert replay.status_code == 201
     assert replay.headers["Idempotent-Replayed"] == "true"
     assert replay.json()["secret"] == secret

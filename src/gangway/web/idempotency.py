@@ -13,7 +13,9 @@ How it works:
    :func:`answer_for_existing_key`: the stored response (with ``Idempotent-Replayed: true``), or
    409 for another body or a request still running.
 3. After the response, the middleware stores its status and body (an upsert, so 4xx answers whose
-   transaction rolled back are stored too). A 5xx forgets the key, so the partner may retry.
+   transaction rolled back are stored too). A 5xx forgets the key, so the partner may retry;
+   401, 403 and 429 are not stored at all (they answer the caller's credentials or pace, and a
+   retry once those are fixed must run the request).
 
 A claim older than ``STALE_CLAIM`` without a response (a crashed process) may be taken over, as may
 a record past its 24 h.
@@ -42,6 +44,9 @@ RETENTION = timedelta(hours=24)
 STALE_CLAIM = timedelta(minutes=2)
 MAX_KEY_LENGTH = 255
 REPLAY_MARKER = b"x-gangway-idempotent-replay"
+# Answers about the caller, not the request: a retry after fixing the credentials or waiting out
+# the rate limit must run the request, and must not overwrite an earlier request's stored answer.
+NOT_STORED_STATUSES = frozenset({401, 403, 429})
 
 
 @dataclass(frozen=True)
@@ -128,6 +133,8 @@ async def answer_for_existing_key(runtime: Any, claim: IdempotencyClaim) -> Resp
 async def store_response(
     runtime: Any, claim: IdempotencyClaim, status: int, body: bytes, content_type: str | None
 ) -> None:
+    if status in NOT_STORED_STATUSES:
+        return
     table = IdempotencyRecord.__table__
     this_record = (table.c.partner_id == claim.partner_id) & (table.c.key == claim.key)
     async with transaction(runtime.sessions) as session:
