@@ -54,6 +54,7 @@ def create_app(
     runtime.extras["login_throttle"] = FailureThrottle(
         settings.login_failures_allowed, settings.login_failure_window_seconds
     )
+    runtime.extras["flow_post_limiter"] = FailureThrottle(settings.flow_posts_per_minute, 60)
     runtime.extras["run_worker"] = run_worker
 
     @asynccontextmanager

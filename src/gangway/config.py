@@ -39,6 +39,10 @@ class Settings(BaseSettings):
     login_failure_window_seconds: int = Field(default=300, ge=1)
     json_body_limit: int = 1024 * 1024
     upload_limit: int = 10 * 1024 * 1024
+    # Image decodes running at once per process (each can hold ~100 MB for a 25 MP photo).
+    upload_decode_concurrency: int = Field(default=2, ge=1)
+    # POSTs per flow session and minute on the hosted flow (uploads included); over it, 429.
+    flow_posts_per_minute: int = Field(default=30, ge=1)
     database_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     log_json: bool = True

@@ -13,6 +13,7 @@ import logging
 import re
 import uuid
 import warnings
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -27,8 +28,12 @@ from gangway.kit.crypto import Sealer, derive_key
 from gangway.kit.ids import new_id
 from gangway.models import Document, DocumentKind, Individual
 
-# 40 megapixels is more than any phone camera; decompression bombs are far larger.
-MAX_PIXELS = 40_000_000
+# 25 megapixels: above what phones save by default -- 12 MP (4032 x 3024) for most Android phones
+# and older iPhones, whose 48-200 MP sensors bin to 12 MP unless a "high resolution" mode is
+# chosen, and 24 MP (5712 x 4284 = 24.5 MP) for iPhone 15/16 -- while a decoded 25 MP RGBA image
+# still fits in ~100 MB. Decompression bombs are far larger.
+MAX_PIXELS = 25_000_000
+DEFAULT_DECODE_CONCURRENCY = 2
 # Phones often save JPEGs with a multi-picture index, which Pillow reports as "MPO".
 IMAGE_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
 # Names of PDF features that run code, open other files or links, hide content or hide the file
@@ -179,9 +184,29 @@ def _check_image(content: bytes) -> str:
     return IMAGE_TYPES[kind]
 
 
-async def check_upload_async(content: bytes, *, limit: int, allow_pdf: bool = False) -> CheckedFile:
-    """:func:`check_upload` off the event loop (decoding an image is CPU work)."""
-    return await asyncio.to_thread(check_upload, content, limit=limit, allow_pdf=allow_pdf)
+# One semaphore per event loop and size (a process serves from one loop; tests start many).
+_decode_slots: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]
+] = weakref.WeakKeyDictionary()
+
+
+async def check_upload_async(
+    content: bytes,
+    *,
+    limit: int,
+    allow_pdf: bool = False,
+    concurrency: int = DEFAULT_DECODE_CONCURRENCY,
+) -> CheckedFile:
+    """:func:`check_upload` off the event loop (decoding an image is CPU work).
+
+    At most ``concurrency`` checks run at once in this process (``GANGWAY_UPLOAD_DECODE_
+    CONCURRENCY``); the others wait, so a burst of large uploads cannot take all the memory and
+    threads.
+    """
+    by_size = _decode_slots.setdefault(asyncio.get_running_loop(), {})
+    slots = by_size.setdefault(concurrency, asyncio.Semaphore(concurrency))
+    async with slots:
+        return await asyncio.to_thread(check_upload, content, limit=limit, allow_pdf=allow_pdf)
 
 
 async def store(

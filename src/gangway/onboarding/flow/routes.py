@@ -8,8 +8,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
-from gangway.errors import NotFound
+from gangway.errors import NotFound, RateLimited
+from gangway.kit.ratelimit import FailureThrottle
 from gangway.models import Consent, ConsentStatus, IndividualStatus, Partner
+from gangway.observability import RATE_LIMITED
 from gangway.onboarding import links, service
 from gangway.onboarding.flow import consent as consent_flow
 from gangway.onboarding.flow import render
@@ -180,6 +182,7 @@ async def post_step(
     """Saves a step (FinishedFlowDep + CSRF token) and moves on, or shows the errors next to the
     fields."""
     definition, step = _resolve_step(ctx, flow_name, step_name)
+    _limit_posts(ctx)
     async with request.form(**FORM_LIMITS) as form:
         csrf(ctx.runtime).verify(str(ctx.flow_session.id), _text(form.get("csrf_token")))
         if finished := await _finished(ctx):
@@ -195,6 +198,21 @@ async def post_step(
         await definition.finish(ctx)
         return _see_other("/flow/done")
     return _see_other(next_url(definition, ctx))
+
+
+def _limit_posts(ctx: FlowContext) -> None:
+    """At most ``GANGWAY_FLOW_POSTS_PER_MINUTE`` POSTs per flow session (429, friendly page).
+
+    Checked before the form is read, so a refused POST costs no multipart parsing and no image
+    decode. Every POST counts, in a sliding minute (FailureThrottle used as a plain counter).
+    """
+    limiter: FailureThrottle = ctx.runtime.extras["flow_post_limiter"]
+    key = str(ctx.flow_session.id)
+    retry_after = limiter.retry_after(key)
+    if retry_after is not None:
+        RATE_LIMITED.inc()
+        raise RateLimited(headers={"Retry-After": str(retry_after)})
+    limiter.fail(key)
 
 
 def _text(value: Any) -> str | None:
@@ -259,6 +277,7 @@ async def confirm_cancel(ctx: FlowDep) -> Response:
 @router.post("/cancel")
 async def cancel(request: Request, ctx: FlowDep) -> Response:
     """Leaves the flow: web goes to return_url with status=canceled; the SDK gets `canceled`."""
+    _limit_posts(ctx)
     async with request.form(max_files=0, max_fields=5) as form:
         csrf(ctx.runtime).verify(str(ctx.flow_session.id), _text(form.get("csrf_token")))
     context = _result_context(ctx, "canceled")
