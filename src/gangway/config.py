@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     forwarded_allow_ips: str = "127.0.0.1"
     shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=120)
     sms_http_url: str | None = None
+    # Bearer token for /metrics on the main port; without one, /metrics there answers 404 in live
+    # (use `gangway serve --metrics-port`) and stays open in the sandbox.
+    metrics_token: str | None = None
     sms_http_token: str | None = None
 
     @model_validator(mode="after")
