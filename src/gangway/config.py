@@ -37,6 +37,11 @@ class Settings(BaseSettings):
     rate_limit_per_second: int = Field(default=100, ge=1)
     login_failures_allowed: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
+    # Back-office logins: progressive delays, never a lock (see kit.ratelimit.ProgressiveDelay).
+    # An address gets more free failures than an email: an office's staff may share one.
+    staff_login_free_failures_per_email: int = Field(default=5, ge=1)
+    staff_login_free_failures_per_address: int = Field(default=10, ge=1)
+    staff_login_max_delay_seconds: int = Field(default=900, ge=1)
     json_body_limit: int = 1024 * 1024
     upload_limit: int = 10 * 1024 * 1024
     # Image decodes running at once per process (each can hold ~100 MB for a 25 MP photo).

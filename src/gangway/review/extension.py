@@ -7,7 +7,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gangway.checks import runner
 from gangway.events import service as events
-from gangway.kit.ratelimit import FailureThrottle
+from gangway.kit.ratelimit import ProgressiveDelay
 from gangway.onboarding import hooks
 from gangway.review import admin, pages, pending
 from gangway.review.web import HERE, render_error
@@ -17,8 +17,11 @@ from gangway.web.runtime import Runtime
 
 def install(app: FastAPI, runtime: Runtime) -> None:
     settings = runtime.settings
-    runtime.extras["staff_login_throttle"] = FailureThrottle(
-        settings.login_failures_allowed, settings.login_failure_window_seconds
+    runtime.extras["staff_login_throttle"] = ProgressiveDelay(
+        settings.staff_login_free_failures_per_email, settings.staff_login_max_delay_seconds
+    )
+    runtime.extras["staff_login_address_throttle"] = ProgressiveDelay(
+        settings.staff_login_free_failures_per_address, settings.staff_login_max_delay_seconds
     )
     runner.set_policy(
         runtime.engine,
