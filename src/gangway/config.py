@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 from enum import StrEnum
 from functools import lru_cache
@@ -12,6 +13,16 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
 MIN_SECRET_LENGTH = 32
+
+
+def make_private_directory(path: Path) -> None:
+    """Create ``path`` and any missing parent as 0700 (owner only); existing ones stay as they
+    are. ``mkdir(mode=...)`` applies to the last directory only and is subject to the umask,
+    hence each one explicitly."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+        directory.chmod(0o700)
 
 
 class Environment(StrEnum):
@@ -99,10 +110,16 @@ class Settings(BaseSettings):
         path = VAR_DIR / "secret_key"
         if path.exists():
             return path.read_text().strip()
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        make_private_directory(VAR_DIR)
         key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
+        # Created 0600 (never readable by others, not even for a moment); O_EXCL: of two
+        # processes starting at once, the second reads the first one's key.
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(descriptor, "w") as file:
+            file.write(key)
         return key
 
 
