@@ -3,16 +3,35 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
 MIN_SECRET_LENGTH = 32
+# Placeholders people paste from examples; a key containing one is not a random value.
+KNOWN_DEFAULT_SECRETS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "replaceme",
+    "replace-me",
+    "yoursecret",
+    "your-secret",
+    "secretkey",
+    "secret-key",
+    "secret_key",
+    "notsecret",
+    "insecure",
+    "password",
+    "default",
+)
 
 
 def make_private_directory(path: Path) -> None:
@@ -72,6 +91,9 @@ class Settings(BaseSettings):
     # Addresses of the load balancers whose X-Forwarded-For is trusted (comma-separated, or *).
     forwarded_allow_ips: str = "127.0.0.1"
     shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=120)
+    # console: the message (with its one-time code) goes to the log, never sent -- sandbox only.
+    # http: POSTed to GANGWAY_SMS_HTTP_URL. Unset: http when that URL is set, else console.
+    sms_adapter: Literal["console", "http"] | None = None
     sms_http_url: str | None = None
     # Bearer token for /metrics on the main port; without one, /metrics there answers 404 in live
     # (use `gangway serve --metrics-port`) and stays open in the sandbox.
@@ -81,15 +103,31 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _check_live_secret(self) -> Settings:
         if self.environment is Environment.live:
-            if not self.secret_key or len(self.secret_key) < MIN_SECRET_LENGTH:
+            _check_secret_key(self.secret_key)
+            if not self.public_url_is_https:
                 raise ConfigurationError(
-                    "GANGWAY_SECRET_KEY must be set to a random value of at least "
-                    f"{MIN_SECRET_LENGTH} characters when GANGWAY_ENVIRONMENT=live "
-                    "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                    "GANGWAY_PUBLIC_URL must be an https:// URL when GANGWAY_ENVIRONMENT=live "
+                    "(users enter personal data and cookies must be Secure)"
                 )
-            if len(set(self.secret_key)) < 10:
-                raise ConfigurationError("GANGWAY_SECRET_KEY is too weak: use a random value")
+            if self.sms_adapter == "console":
+                raise ConfigurationError(
+                    "GANGWAY_SMS_ADAPTER=console is for the sandbox only (it logs one-time "
+                    "codes instead of sending them); use http when GANGWAY_ENVIRONMENT=live"
+                )
+            if not self.sms_http_url:
+                raise ConfigurationError(
+                    "GANGWAY_SMS_HTTP_URL must be set when GANGWAY_ENVIRONMENT=live "
+                    "(the phone step sends one-time codes through the SMS provider)"
+                )
+        elif self.sms_adapter == "http" and not self.sms_http_url:
+            raise ConfigurationError("GANGWAY_SMS_ADAPTER=http needs GANGWAY_SMS_HTTP_URL")
         return self
+
+    @property
+    def resolved_sms_adapter(self) -> Literal["console", "http"]:
+        if self.sms_adapter is not None:
+            return self.sms_adapter
+        return "http" if self.sms_http_url else "console"
 
     @property
     def is_sandbox(self) -> bool:
@@ -121,6 +159,24 @@ class Settings(BaseSettings):
         with os.fdopen(descriptor, "w") as file:
             file.write(key)
         return key
+
+
+def _check_secret_key(secret_key: str | None) -> None:
+    """Refuse a live secret key that is missing, short, or not a random value."""
+    advice = "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    if not secret_key or len(secret_key) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            "GANGWAY_SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters when GANGWAY_ENVIRONMENT=live {advice}"
+        )
+    lowered = secret_key.lower()
+    if (
+        len(set(secret_key)) < 10
+        # One chunk repeated ("changemechangeme...", "abc123abc123...").
+        or re.fullmatch(r"(.{1,16}?)\1+", lowered, flags=re.DOTALL)
+        or any(placeholder in lowered for placeholder in KNOWN_DEFAULT_SECRETS)
+    ):
+        raise ConfigurationError(f"GANGWAY_SECRET_KEY is too weak: use a random value {advice}")
 
 
 @lru_cache
