@@ -37,7 +37,7 @@ from gangway.flow import routes as flow_routes
 from gangway.individuals import endpoints as individuals_endpoints
 from gangway.kit.clock import Clock, SystemClock
 from gangway.kit.crypto import Sealer, derive_key
-from gangway.kit.ratelimit import FailureThrottle, TokenBucket
+from gangway.kit.ratelimit import FailureThrottle, ProgressiveDelay, TokenBucket
 from gangway.onboarding import documents
 from gangway.onboarding import endpoints as onboarding_endpoints
 from gangway.onboarding import maintenance as onboarding_maintenance
@@ -154,11 +154,6 @@ def build_services(
         max_connections=max(settings.worker_concurrency, 1),
     )
 
-    def failure_throttle() -> FailureThrottle:
-        return FailureThrottle(
-            settings.login_failures_allowed, settings.login_failure_window_seconds
-        )
-
     return Services(
         settings=settings,
         engine=engine,
@@ -168,18 +163,26 @@ def build_services(
         secret_key=secret_key,
         signer=AccessTokenSigner(secret_key),
         rate_limiter=rate_limiter or TokenBucket(settings.rate_limit_per_second),
-        login_throttle=failure_throttle(),
+        login_throttle=FailureThrottle(
+            settings.login_failures_allowed, settings.login_failure_window_seconds
+        ),
         idempotency=IdempotencyStore(
             sessions, read_sessions, Sealer(derive_key(secret_key, "idempotency"))
         ),
         flow_csrf=CsrfProtector(secret_key, "flow"),
+        flow_post_limiter=FailureThrottle(settings.flow_posts_per_minute, 60),
         sms_sender=sms_sender or sms_sender_for(settings),
         document_sealer=documents.sealer_for(secret_key),
         after_submission=tuple(
             after_submission(policy) if after_submission_hooks is None else after_submission_hooks
         ),
         admin_csrf=CsrfProtector(secret_key, "admin"),
-        staff_login_throttle=failure_throttle(),
+        staff_login_throttle=ProgressiveDelay(
+            settings.staff_login_free_failures_per_email, settings.staff_login_max_delay_seconds
+        ),
+        staff_login_address_throttle=ProgressiveDelay(
+            settings.staff_login_free_failures_per_address, settings.staff_login_max_delay_seconds
+        ),
         checks_policy=policy,
         webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
         webhook_courier=delivery.Courier(

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import re
 import secrets
 import sys
 from enum import StrEnum
@@ -14,6 +16,33 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 VAR_DIR = Path("var")
 MIN_SECRET_LENGTH = 32
+# Placeholders people paste from examples; a key containing one is not a random value.
+KNOWN_DEFAULT_SECRETS = (
+    "changeme",
+    "change-me",
+    "change_me",
+    "replaceme",
+    "replace-me",
+    "yoursecret",
+    "your-secret",
+    "secretkey",
+    "secret-key",
+    "secret_key",
+    "notsecret",
+    "insecure",
+    "password",
+    "default",
+)
+
+
+def make_private_directory(path: Path) -> None:
+    """Create ``path`` and any missing parent as 0700 (owner only); existing ones stay as they
+    are. ``mkdir(mode=...)`` applies to the last directory only and is subject to the umask,
+    hence each one explicitly."""
+    missing = [p for p in (path, *path.parents) if not p.exists()]
+    for directory in reversed(missing):
+        directory.mkdir(mode=0o700, exist_ok=True)
+        directory.chmod(0o700)
 
 
 class Environment(StrEnum):
@@ -39,8 +68,17 @@ class Settings(BaseSettings):
     rate_limit_per_second: int = Field(default=100, ge=1)
     login_failures_allowed: int = Field(default=10, ge=1)
     login_failure_window_seconds: int = Field(default=300, ge=1)
+    # Back-office logins: progressive delays, never a lock (see kit.ratelimit.ProgressiveDelay).
+    # An address gets more free failures than an email: an office's staff may share one.
+    staff_login_free_failures_per_email: int = Field(default=5, ge=1)
+    staff_login_free_failures_per_address: int = Field(default=10, ge=1)
+    staff_login_max_delay_seconds: int = Field(default=900, ge=1)
     json_body_limit: int = 1024 * 1024
     upload_limit: int = 10 * 1024 * 1024
+    # Image decodes running at once per process (each can hold ~100 MB for a 25 MP photo).
+    upload_decode_concurrency: int = Field(default=2, ge=1)
+    # POSTs per flow session and minute on the hosted flow (uploads included); over it, 429.
+    flow_posts_per_minute: int = Field(default=30, ge=1)
     database_pool_size: int = Field(default=10, ge=1)
     log_level: str = "INFO"
     # "json" (production: one JSON object per line) or "console" (a short line a person reads);
@@ -56,20 +94,36 @@ class Settings(BaseSettings):
     # Addresses of the load balancers whose X-Forwarded-For is trusted (comma-separated, or *).
     forwarded_allow_ips: str = "127.0.0.1"
     shutdown_drain_seconds: float = Field(default=3.0, ge=0, le=120)
+    # console: the message (with its one-time code) goes to the log, never sent -- sandbox only.
+    # http: POSTed to GANGWAY_SMS_HTTP_URL. Unset: http when that URL is set, else console.
+    sms_adapter: Literal["console", "http"] | None = None
     sms_http_url: str | None = None
+    # Bearer token for /metrics on the main port; without one, /metrics there answers 404 in live
+    # (use `gangway serve --metrics-port`) and stays open in the sandbox.
+    metrics_token: str | None = None
     sms_http_token: str | None = None
 
     @model_validator(mode="after")
     def _check_live_secret(self) -> Settings:
         if self.environment is Environment.live:
-            if not self.secret_key or len(self.secret_key) < MIN_SECRET_LENGTH:
+            _check_secret_key(self.secret_key)
+            if not self.public_url_is_https:
                 raise ConfigurationError(
-                    "GANGWAY_SECRET_KEY must be set to a random value of at least "
-                    f"{MIN_SECRET_LENGTH} characters when GANGWAY_ENVIRONMENT=live "
-                    "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                    "GANGWAY_PUBLIC_URL must be an https:// URL when GANGWAY_ENVIRONMENT=live "
+                    "(users enter personal data and cookies must be Secure)"
                 )
-            if len(set(self.secret_key)) < 10:
-                raise ConfigurationError("GANGWAY_SECRET_KEY is too weak: use a random value")
+            if self.sms_adapter == "console":
+                raise ConfigurationError(
+                    "GANGWAY_SMS_ADAPTER=console is for the sandbox only (it logs one-time "
+                    "codes instead of sending them); use http when GANGWAY_ENVIRONMENT=live"
+                )
+            if not self.sms_http_url:
+                raise ConfigurationError(
+                    "GANGWAY_SMS_HTTP_URL must be set when GANGWAY_ENVIRONMENT=live "
+                    "(the phone step sends one-time codes through the SMS provider)"
+                )
+        elif self.sms_adapter == "http" and not self.sms_http_url:
+            raise ConfigurationError("GANGWAY_SMS_ADAPTER=http needs GANGWAY_SMS_HTTP_URL")
         return self
 
     @property
@@ -77,6 +131,12 @@ class Settings(BaseSettings):
         if self.log_format is None:
             return not sys.stderr.isatty()
         return self.log_format == "json"
+
+    @property
+    def resolved_sms_adapter(self) -> Literal["console", "http"]:
+        if self.sms_adapter is not None:
+            return self.sms_adapter
+        return "http" if self.sms_http_url else "console"
 
     @property
     def is_sandbox(self) -> bool:
@@ -97,11 +157,35 @@ class Settings(BaseSettings):
         path = VAR_DIR / "secret_key"
         if path.exists():
             return path.read_text().strip()
-        VAR_DIR.mkdir(parents=True, exist_ok=True)
+        make_private_directory(VAR_DIR)
         key = secrets.token_urlsafe(48)
-        path.write_text(key)
-        path.chmod(0o600)
+        # Created 0600 (never readable by others, not even for a moment); O_EXCL: of two
+        # processes starting at once, the second reads the first one's key.
+        try:
+            descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(descriptor, "w") as file:
+            file.write(key)
         return key
+
+
+def _check_secret_key(secret_key: str | None) -> None:
+    """Refuse a live secret key that is missing, short, or not a random value."""
+    advice = "(generate one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+    if not secret_key or len(secret_key) < MIN_SECRET_LENGTH:
+        raise ConfigurationError(
+            "GANGWAY_SECRET_KEY must be set to a random value of at least "
+            f"{MIN_SECRET_LENGTH} characters when GANGWAY_ENVIRONMENT=live {advice}"
+        )
+    lowered = secret_key.lower()
+    if (
+        len(set(secret_key)) < 10
+        # One chunk repeated ("changemechangeme...", "abc123abc123...").
+        or re.fullmatch(r"(.{1,16}?)\1+", lowered, flags=re.DOTALL)
+        or any(placeholder in lowered for placeholder in KNOWN_DEFAULT_SECRETS)
+    ):
+        raise ConfigurationError(f"GANGWAY_SECRET_KEY is too weak: use a random value {advice}")
 
 
 @lru_cache

@@ -9,10 +9,13 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import threading
 from datetime import UTC, datetime
 from typing import Any
+from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, make_wsgi_app
+from prometheus_client.exposition import ThreadingWSGIServer
 
 REGISTRY = CollectorRegistry(auto_describe=True)
 
@@ -110,3 +113,27 @@ def configure_logging(level: str = "INFO", as_json: bool = True) -> None:
     for name in ("uvicorn", "uvicorn.error"):
         logging.getLogger(name).handlers[:] = []
         logging.getLogger(name).propagate = True
+
+
+class _QuietHandler(WSGIRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """No access log for scrapes."""
+
+
+def serve_metrics(port: int, host: str = "127.0.0.1") -> WSGIServer:
+    """Serve ``/metrics`` (only) from :data:`REGISTRY` on ``host:port`` in a daemon thread.
+
+    For ``gangway serve --metrics-port``: a scraper on the same host (or a sidecar) reads the
+    metrics without them being reachable through the public port. Other paths answer 404.
+    """
+    metrics_app = make_wsgi_app(REGISTRY)
+
+    def only_metrics(environ: dict[str, Any], start_response: Any) -> Any:
+        if environ.get("PATH_INFO") != "/metrics":
+            start_response("404 Not Found", [("Content-Type", "text/plain")])
+            return [b"Not found\n"]
+        return metrics_app(environ, start_response)
+
+    server = make_server(host, port, only_metrics, ThreadingWSGIServer, handler_class=_QuietHandler)
+    threading.Thread(target=server.serve_forever, name="metrics", daemon=True).start()
+    return server

@@ -21,7 +21,7 @@ from gangway.checks.runner import CheckPolicy
 from gangway.config import Settings
 from gangway.kit.clock import Clock
 from gangway.kit.crypto import Sealer
-from gangway.kit.ratelimit import FailureThrottle, TokenBucket
+from gangway.kit.ratelimit import FailureThrottle, ProgressiveDelay, TokenBucket
 from gangway.onboarding.service import AfterSubmission
 from gangway.onboarding.sms import SmsSender
 from gangway.web.csrf import CsrfProtector
@@ -50,13 +50,17 @@ class Services:
     idempotency: IdempotencyStore
     # Hosted flow
     flow_csrf: CsrfProtector
+    # POSTs per flow session per minute (a sliding window).
+    flow_post_limiter: FailureThrottle
     sms_sender: SmsSender
     document_sealer: Sealer
     # What runs inside the submit transaction, in order (the automated checks).
     after_submission: tuple[AfterSubmission, ...]
     # Back office
     admin_csrf: CsrfProtector
-    staff_login_throttle: FailureThrottle
+    # Progressive delays after failed staff logins, per email and per client address.
+    staff_login_throttle: ProgressiveDelay
+    staff_login_address_throttle: ProgressiveDelay
     checks_policy: CheckPolicy
     # Webhooks
     webhook_policy: WebhookPolicy

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from cryptography.exceptions import InvalidTag
 from PIL import Image
+from pypdf import PdfWriter
 from sqlalchemy import select
 
 from gangway.db.session import transaction
@@ -30,7 +31,11 @@ def test_images_are_identified_by_content_not_by_name() -> None:
 
 
 def test_pdf_only_where_allowed() -> None:
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    writer = PdfWriter()  # a PDF must parse now (see test_pdf_parsing.py), so a real one
+    writer.add_blank_page(width=200, height=200)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    pdf = buffer.getvalue()
     with pytest.raises(UploadRejected, match="file_type"):
         check_upload(pdf, limit=LIMIT)
     assert check_upload(pdf, limit=LIMIT, allow_pdf=True).content_type == "application/pdf"

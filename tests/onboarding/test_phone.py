@@ -3,6 +3,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from typing import Any
 
+import httpx
 import pytest
 
 from gangway.app import create_app
@@ -91,9 +92,13 @@ async def test_resend_is_throttled(started: FlowClient, clock: FrozenClock) -> N
 
 @pytest.fixture
 async def live(app: Any, database_url: str, clock: FrozenClock) -> AsyncIterator[Any]:
-    services = build_services(
-        make_settings(database_url, environment="live"), clock=clock, sms_sender=FakeSmsSender()
+    settings = make_settings(
+        database_url,
+        environment="live",
+        public_url="https://testserver",
+        sms_http_url="https://sms.example/send",
     )
+    services = build_services(settings, clock=clock, sms_sender=FakeSmsSender())
     application = create_app(services=services)
     async with application.router.lifespan_context(application):
         yield application
@@ -113,6 +118,9 @@ async def _live_flow(live: Any) -> tuple[Any, FlowClient, Any]:
     )
     link = await onboard(handle, created.json()["id"])
     http = new_flow_client(live)
+    http.base_url = httpx.URL(
+        "https://testserver"
+    )  # live needs an https public URL: Secure cookies
     flow = FlowClient(http)
     await flow.start(link["token"])
     await _to_phone_step(flow)

@@ -238,7 +238,14 @@ async def test_simulations_are_404_in_live(database_url: str) -> None:
     from gangway.app import create_app
     from tests.conftest import make_settings, new_partner
 
-    app = create_app(make_settings(database_url, environment="live"))
+    app = create_app(
+        make_settings(
+            database_url,
+            environment="live",
+            public_url="https://testserver",
+            sms_http_url="https://sms.example/send",
+        )
+    )
     async with app.router.lifespan_context(app):
         partner = await new_partner(app)
         individual = await create_individual(partner)

@@ -91,7 +91,7 @@ async def test_repeated_failures_are_throttled_per_email_and_audited(
     make_staff: StaffFactory, services: Services
 ) -> None:
     target = await make_staff("reviewer", login=False)
-    allowed = services.settings.login_failures_allowed
+    allowed = services.settings.staff_login_free_failures_per_email
     for attempt in range(allowed):
         # Each from another address: the per-email counter alone must stop the guessing.
         attacker = await make_staff("reviewer", login=False, ip=f"198.18.0.{attempt + 1}")
@@ -112,7 +112,7 @@ async def test_repeated_failures_are_throttled_per_address(
     make_staff: StaffFactory, services: Services
 ) -> None:
     browser = await make_staff("reviewer", login=False, ip="198.18.1.1")
-    for n in range(services.settings.login_failures_allowed):
+    for n in range(services.settings.staff_login_free_failures_per_address):
         response = await StaffBrowser(f"guess{n}@bank.example", "reviewer", browser.http).login()
         assert response.status_code == 401
     assert (await browser.login()).status_code == 429

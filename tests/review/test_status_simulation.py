@@ -86,7 +86,15 @@ async def test_not_available_in_live(app, database_url, clock) -> None:  # type:
     from gangway.app import create_app
     from tests.conftest import make_settings, new_partner
 
-    live = create_app(make_settings(database_url, environment="live"), clock=clock)
+    live = create_app(
+        make_settings(
+            database_url,
+            environment="live",
+            public_url="https://testserver",
+            sms_http_url="https://sms.example/send",
+        ),
+        clock=clock,
+    )
     async with live.router.lifespan_context(live):
         handle = await new_partner(live, "Live Ltd")
         response = await handle.http.post(

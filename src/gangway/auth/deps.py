@@ -13,7 +13,7 @@ from gangway.auth.tokens import AccessTokenSigner
 from gangway.errors import RateLimited, Unauthorized
 from gangway.kit.ratelimit import FailureThrottle, TokenBucket
 from gangway.observability import RATE_LIMITED
-from gangway.web.deps import ClockDep, SessionDep
+from gangway.web.deps import ClockDep, SessionDep, claim_idempotency_key
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,9 @@ async def authenticated_partner(
         raise RateLimited(headers={**headers, "Retry-After": str(decision.reset_seconds)})
     response.headers.update(headers)
     request.state.partner_id = claims.partner_id
+    # Last, after the session, key and rate-limit checks: a used key replays its stored answer
+    # from here (KeyAlreadyUsed), which a revoked or throttled caller must not get.
+    await claim_idempotency_key(request, session)
     return PartnerContext(claims.partner_id, claims.api_key_id, claims.session_id)
 
 

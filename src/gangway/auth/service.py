@@ -170,10 +170,16 @@ async def _issue(
 
 async def session_is_active(session: AsyncSession, claims: AccessClaims, now: datetime) -> bool:
     """Whether the token's login session still stands (not revoked, key not revoked)."""
+    # The key is checked too, not only the session: revoking a key revokes its sessions, but a
+    # key revoked any other way must stop its tokens as well.
     row = await session.execute(
-        select(AuthSession.revoked_at, AuthSession.expires_at).where(
-            AuthSession.id == claims.session_id, AuthSession.partner_id == claims.partner_id
+        select(AuthSession.revoked_at, ApiKey.revoked_at.label("key_revoked_at"))
+        .join(ApiKey, ApiKey.id == AuthSession.api_key_id)
+        .where(
+            AuthSession.id == claims.session_id,
+            AuthSession.partner_id == claims.partner_id,
+            AuthSession.api_key_id == claims.api_key_id,
         )
     )
     found = row.first()
-    return found is not None and found.revoked_at is None
+    return found is not None and found.revoked_at is None and found.key_revoked_at is None

@@ -12,7 +12,7 @@ import uvicorn
 from gangway.bootstrap import PERIODIC_JOBS, build_services
 from gangway.config import get_settings
 from gangway.db.migrate import upgrade
-from gangway.observability import configure_logging
+from gangway.observability import configure_logging, serve_metrics
 
 
 @click.command()
@@ -29,12 +29,20 @@ def migrate() -> None:
 @click.option(
     "--no-worker", is_flag=True, help="Do not run webhook delivery and periodic jobs here."
 )
-def serve(host: str, port: int, no_worker: bool) -> None:
+@click.option(
+    "--metrics-port",
+    type=int,
+    default=None,
+    help="Also serve /metrics (only) on 127.0.0.1:PORT, without a token.",
+)
+def serve(host: str, port: int, no_worker: bool, metrics_port: int | None) -> None:
     """Run the HTTP server (API, hosted flow, back office)."""
     from gangway.app import create_app
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
+    if metrics_port is not None:
+        serve_metrics(metrics_port)
     if settings.is_sqlite:
         upgrade(settings.database_url)
     services = build_services(settings)

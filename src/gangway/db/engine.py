@@ -9,7 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async
 from sqlalchemy.ext.asyncio import AsyncSession as AsyncSession
 from sqlalchemy.pool import ConnectionPoolEntry
 
-from gangway.config import Settings
+from gangway.config import Settings, make_private_directory
 from gangway.db.session import WriteGate
 
 
@@ -35,13 +35,38 @@ def create_engine(settings: Settings) -> AsyncEngine:
 
 
 def _ensure_sqlite_directory(url: str) -> None:
+    """Create the database's directory (0700 for the ones created) and the file itself (0600).
+
+    The file is created before SQLite opens it, so it is never readable by others; SQLite gives
+    its ``-wal`` and ``-shm`` files the database file's permissions. An existing file readable
+    by others is tightened.
+    """
+    import contextlib
+    import os
     from pathlib import Path
 
     from sqlalchemy.engine import make_url
 
-    database = make_url(url).database
-    if database and database != ":memory:":
-        Path(database).parent.mkdir(parents=True, exist_ok=True)
+    parsed = make_url(url)
+    database = parsed.database
+    if (
+        not database
+        or database == ":memory:"
+        or parsed.query.get("uri")
+        or database.startswith("file:")
+    ):
+        return
+    path = Path(database)
+    make_private_directory(path.parent)
+    with contextlib.suppress(FileExistsError):
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    for file in (path, Path(f"{database}-wal"), Path(f"{database}-shm")):
+        try:
+            current = file.stat().st_mode & 0o777
+            if current & 0o077:
+                file.chmod(current & 0o700)
+        except FileNotFoundError:
+            continue
 
 
 def _sqlite_on_connect(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:

@@ -163,7 +163,12 @@ async def take_file(
     if content is None:
         return previous_id
     try:
-        checked = await documents.check_upload_async(content, limit=limit, allow_pdf=allow_pdf)
+        checked = await documents.check_upload_async(
+            content,
+            limit=limit,
+            allow_pdf=allow_pdf,
+            concurrency=ctx.services.settings.upload_decode_concurrency,
+        )
     except documents.UploadRejected as error:
         parsed.fail(field, str(error))
         return previous_id

@@ -190,6 +190,10 @@ TEXTS: dict[str, tuple[str, str]] = {
         "The file is too large (at most 10 MB).",
         "Filen är för stor (högst 10 MB).",
     ),
+    "error_rate_limited": (
+        "Too many attempts in a short time. Wait a minute, then try again.",
+        "För många försök på kort tid. Vänta en minut och försök sedan igen.",
+    ),
     "error_key": (
         "The app is not set up correctly (invalid public key).",
         "Appen är inte korrekt inställd (ogiltig publik nyckel).",

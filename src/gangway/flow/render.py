@@ -89,6 +89,8 @@ def _error_texts(error: AppError) -> tuple[str, str | None]:
         return "error_title", "error_not_found"
     if error.status == 413:
         return "error_title", "error_too_large"
+    if error.status == 429:
+        return "error_title", "error_rate_limited"
     return "error_title", "error_generic"
 
 

@@ -89,3 +89,79 @@ class FailureThrottle:
 
     def reset(self, key: str) -> None:
         self._failures.pop(key, None)
+
+
+@dataclass
+class _DelayState:
+    consecutive: int  # failures since the last success (or since they were forgotten)
+    last: float  # monotonic time of the last failure
+    recent: list[float]  # failure times within the alert window
+
+
+class ProgressiveDelay:
+    """Failures per key slow the key down; they never lock it.
+
+    After ``free`` failures the key must wait ``2 ** (failures - free)`` seconds after its last
+    failure (1, 2, 4 ... capped at ``max_delay``) before the next attempt counts; the right
+    password after the wait works. An attempt refused for waiting is not a failure, so the wait
+    only grows with real attempts, and an attacker can slow an account to one try per
+    ``max_delay``, not shut it out. A success resets the key (:meth:`reset`); failures are
+    forgotten ``forget_after`` seconds after the last one. :meth:`fail` answers how many failures
+    the key had within ``window`` seconds, for alerts.
+    """
+
+    def __init__(
+        self,
+        free: int = 5,
+        max_delay: int = 900,
+        *,
+        window: int = 3600,
+        forget_after: int = 24 * 3600,
+        monotonic: Callable[[], float] = time.monotonic,
+        max_keys: int = 100_000,
+    ) -> None:
+        self.free = free
+        self.max_delay = max_delay
+        self.window = window
+        self.forget_after = forget_after
+        self._monotonic = monotonic
+        self._states: OrderedDict[str, _DelayState] = OrderedDict()
+        self._max_keys = max_keys
+
+    def delay_for(self, failures: int) -> float:
+        """Seconds to wait after the last of ``failures`` consecutive failures."""
+        if failures < self.free:
+            return 0.0
+        return float(min(self.max_delay, 2 ** min(failures - self.free, 62)))
+
+    def _state(self, key: str, now: float) -> _DelayState | None:
+        state = self._states.get(key)
+        if state is not None and now - state.last >= self.forget_after:
+            del self._states[key]
+            return None
+        return state
+
+    def retry_after(self, key: str) -> int | None:
+        """Whole seconds until the key's next attempt counts, or ``None`` when it may try now."""
+        now = self._monotonic()
+        state = self._state(key, now)
+        if state is None:
+            return None
+        wait = state.last + self.delay_for(state.consecutive) - now
+        return math.ceil(wait) if wait > 0 else None
+
+    def fail(self, key: str) -> int:
+        """Record a failure; returns the key's failures within the last ``window`` seconds."""
+        now = self._monotonic()
+        state = self._state(key, now) or _DelayState(0, now, [])
+        state.consecutive += 1
+        state.last = now
+        state.recent = [t for t in state.recent if t > now - self.window] + [now]
+        self._states[key] = state
+        self._states.move_to_end(key)
+        while len(self._states) > self._max_keys:
+            self._states.popitem(last=False)
+        return len(state.recent)
+
+    def reset(self, key: str) -> None:
+        self._states.pop(key, None)

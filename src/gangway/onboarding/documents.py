@@ -9,13 +9,18 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import io
+import logging
+import re
 import uuid
 import warnings
+import weakref
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
+from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, PdfObject
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -24,24 +29,40 @@ from gangway.kit.crypto import Sealer, derive_key
 from gangway.kit.ids import new_id
 from gangway.models import Document, DocumentKind, Individual
 
-# 40 megapixels is more than any phone camera; decompression bombs are far larger.
-MAX_PIXELS = 40_000_000
+# 25 megapixels: above what phones save by default -- 12 MP (4032 x 3024) for most Android phones
+# and older iPhones, whose 48-200 MP sensors bin to 12 MP unless a "high resolution" mode is
+# chosen, and 24 MP (5712 x 4284 = 24.5 MP) for iPhone 15/16 -- while a decoded 25 MP RGBA image
+# still fits in ~100 MB. Decompression bombs are far larger.
+MAX_PIXELS = 25_000_000
+DEFAULT_DECODE_CONCURRENCY = 2
 # Phones often save JPEGs with a multi-picture index, which Pillow reports as "MPO".
 IMAGE_TYPES = {"JPEG": "image/jpeg", "MPO": "image/jpeg", "PNG": "image/png"}
-# Names of PDF features that run code, open other files or hide content; a bill or statement has
-# no need for them. (Compressed object streams could still hide them: staff download PDFs as
-# attachments under a sandboxing CSP, never rendered inline.)
-PDF_ACTIVE_CONTENT = (
-    b"/JavaScript",
-    b"/JS",
-    b"/Launch",
-    b"/EmbeddedFile",
-    b"/XFA",
-    b"/Encrypt",
-    b"/RichMedia",
-    b"/SubmitForm",
-    b"/ImportData",
+# Names of PDF features that run code, open other files or links, hide content or hide the file
+# itself; a bill or statement has no need for them. Compared after decoding (``/J#61vaScript`` is
+# ``/JavaScript``), as dictionary keys and as name values (``/S /JavaScript``).
+PDF_ACTIVE_CONTENT = frozenset(
+    {
+        "/JavaScript",
+        "/JS",
+        "/OpenAction",
+        "/AA",
+        "/Launch",
+        "/URI",
+        "/SubmitForm",
+        "/ImportData",
+        "/RichMedia",
+        "/XFA",
+        "/EmbeddedFiles",
+        "/EmbeddedFile",
+        "/Encrypt",
+    }
 )
+# A PDF name token in the raw bytes (delimiters end it), and a stream's body (binary, skipped).
+_PDF_NAME = re.compile(rb"/([^\x00\t\n\f\r ()<>\[\]{}/%]*)")
+_PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+_PDF_STREAM_BODY = re.compile(rb"stream\r?\n.*?endstream", re.DOTALL)
+# Nodes visited while walking one PDF's objects; a bill has a few thousand.
+PDF_MAX_NODES = 2_000_000
 PDF = "application/pdf"
 
 
@@ -70,12 +91,74 @@ def check_upload(content: bytes, *, limit: int, allow_pdf: bool = False) -> Chec
             raise UploadRejected("file_type")
         if b"%%EOF" not in content[-1024:]:
             raise UploadRejected("file_unreadable")
-        if any(marker in content for marker in PDF_ACTIVE_CONTENT):
-            raise UploadRejected("file_type_pdf")
+        _check_pdf(content)
         return CheckedFile(content, PDF)
     if not (content.startswith(b"\xff\xd8\xff") or content.startswith(b"\x89PNG\r\n\x1a\n")):
         raise UploadRejected("file_type_pdf" if allow_pdf else "file_type")
     return CheckedFile(content, _check_image(content))
+
+
+def _check_pdf(content: bytes) -> None:
+    """Refuse a PDF with active content (``file_type_pdf``) or one that does not parse.
+
+    Two passes. The raw bytes outside streams are scanned for name tokens, decoded: this sees
+    objects no cross-reference table points at (appended junk, a duplicate object number), which a
+    viewer repairing the file could still pick up. Then pypdf parses the file and every indirect
+    object it lists -- including objects packed in compressed object streams, which no byte grep
+    can see -- is walked together with the trailer, catalog, pages, annotations, actions and name
+    trees they form, and every dictionary key and name value is compared.
+    """
+    for token in _PDF_NAME.findall(_PDF_STREAM_BODY.sub(b" ", content)):
+        name = _PDF_NAME_ESCAPE.sub(lambda m: bytes([int(m.group(1), 16)]), token)
+        if "/" + name.decode("latin-1") in PDF_ACTIVE_CONTENT:
+            raise UploadRejected("file_type_pdf")
+    try:
+        reader = PdfReader(io.BytesIO(content), strict=False)
+        if reader.is_encrypted:
+            raise UploadRejected("file_type_pdf")
+        if len(reader.pages) < 1:
+            raise UploadRejected("file_unreadable")
+        roots: list[PdfObject] = [reader.trailer]
+        for generation, numbers in reader.xref.items():
+            roots.extend(IndirectObject(number, generation, reader) for number in numbers)
+        roots.extend(IndirectObject(number, 0, reader) for number in reader.xref_objStm)
+        _walk_pdf_objects(roots)
+    except UploadRejected:
+        raise
+    except Exception as exc:  # pypdf raises many types for broken files (and RecursionError)
+        logging.getLogger("gangway.documents").info(
+            "pdf refused as unreadable", extra={"error": type(exc).__name__}
+        )
+        raise UploadRejected("file_unreadable") from None
+
+
+def _walk_pdf_objects(roots: list[PdfObject]) -> None:
+    """Visit every object reachable from ``roots`` (iteratively: nesting can be hostile)."""
+    pending = list(roots)
+    seen: set[tuple[int, int]] = set()
+    visited = 0
+    while pending:
+        visited += 1
+        if visited > PDF_MAX_NODES:
+            raise UploadRejected("file_unreadable")
+        node = pending.pop()
+        if isinstance(node, IndirectObject):
+            if (node.idnum, node.generation) in seen:
+                continue
+            seen.add((node.idnum, node.generation))
+            resolved = node.get_object()
+            if resolved is not None:
+                pending.append(resolved)
+        elif isinstance(node, NameObject):
+            if node in PDF_ACTIVE_CONTENT:
+                raise UploadRejected("file_type_pdf")
+        elif isinstance(node, DictionaryObject):  # streams too (their dictionary, not data)
+            for key, value in node.items():
+                if key in PDF_ACTIVE_CONTENT:
+                    raise UploadRejected("file_type_pdf")
+                pending.append(value)
+        elif isinstance(node, ArrayObject):
+            pending.extend(node)
 
 
 def _check_image(content: bytes) -> str:
@@ -102,9 +185,29 @@ def _check_image(content: bytes) -> str:
     return IMAGE_TYPES[kind]
 
 
-async def check_upload_async(content: bytes, *, limit: int, allow_pdf: bool = False) -> CheckedFile:
-    """:func:`check_upload` off the event loop (decoding an image is CPU work)."""
-    return await asyncio.to_thread(check_upload, content, limit=limit, allow_pdf=allow_pdf)
+# One semaphore per event loop and size (a process serves from one loop; tests start many).
+_decode_slots: weakref.WeakKeyDictionary[
+    asyncio.AbstractEventLoop, dict[int, asyncio.Semaphore]
+] = weakref.WeakKeyDictionary()
+
+
+async def check_upload_async(
+    content: bytes,
+    *,
+    limit: int,
+    allow_pdf: bool = False,
+    concurrency: int = DEFAULT_DECODE_CONCURRENCY,
+) -> CheckedFile:
+    """:func:`check_upload` off the event loop (decoding an image is CPU work).
+
+    At most ``concurrency`` checks run at once in this process (``GANGWAY_UPLOAD_DECODE_
+    CONCURRENCY``); the others wait, so a burst of large uploads cannot take all the memory and
+    threads.
+    """
+    by_size = _decode_slots.setdefault(asyncio.get_running_loop(), {})
+    slots = by_size.setdefault(concurrency, asyncio.Semaphore(concurrency))
+    async with slots:
+        return await asyncio.to_thread(check_upload, content, limit=limit, allow_pdf=allow_pdf)
 
 
 async def store(

@@ -9,7 +9,7 @@ from typing import Protocol
 
 import httpx
 
-from gangway.config import Settings
+from gangway.config import ConfigurationError, Settings
 
 log = logging.getLogger("gangway.sms")
 
@@ -23,7 +23,11 @@ class SmsSender(Protocol):
 
 
 class ConsoleSmsSender:
-    """Development adapter: writes the message to the log instead of sending it."""
+    """Development adapter: writes the message to the log instead of sending it.
+
+    The only place an SMS text (a one-time code) is ever logged; chosen with
+    ``GANGWAY_SMS_ADAPTER=console`` (or no SMS URL) and refused outside the sandbox.
+    """
 
     async def send(self, phone_number: str, text: str) -> None:
         log.warning("SMS (console adapter, not sent) to +%s: %s", phone_number, text)
@@ -64,6 +68,12 @@ class FakeSmsSender:
 
 
 def sms_sender_for(settings: Settings) -> SmsSender:
-    if settings.sms_http_url:
+    """The adapter ``GANGWAY_SMS_ADAPTER`` names; the console one only in the sandbox."""
+    if settings.resolved_sms_adapter == "http":
+        if not settings.sms_http_url:
+            raise ConfigurationError("GANGWAY_SMS_ADAPTER=http needs GANGWAY_SMS_HTTP_URL")
         return HttpSmsSender(settings.sms_http_url, settings.sms_http_token)
+    if not settings.is_sandbox:
+        # Settings refuse this at start-up; checked again so no path logs a code in live.
+        raise ConfigurationError("The console SMS adapter is for the sandbox only.")
     return ConsoleSmsSender()

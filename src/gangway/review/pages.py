@@ -30,6 +30,11 @@ from gangway.webhooks import service as webhooks
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
 
+# A ``staff.login_alert`` audit entry when an email or an address reaches this many failed logins
+# within the delay trackers' window (an hour).
+ALERT_EMAIL_FAILURES = 10
+ALERT_ADDRESS_FAILURES = 20
+
 
 def _cookie_flags(request: Request) -> dict[str, object]:
     return {
@@ -84,25 +89,32 @@ async def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=500)] = "/admin",
 ) -> Response:
-    """Check the password; failures are audited and throttled per address and per email."""
+    """Check the password; failures are audited and slow down the email and the address.
+
+    Progressive delays, not a lock: after a few failures each next attempt on the email (or from
+    the address) must wait 1, 2, 4 ... seconds up to 15 minutes after the last failure; attempts
+    during the wait are refused (429) without counting, and the right password after the wait
+    works. Many failures raise a ``staff.login_alert`` in the audit log.
+    """
     pre_key = request.cookies.get(LOGIN_COOKIE_NAME, "")
     if not pre_key:
         raise Forbidden("The login form expired. Reload the page and try again.")
     await verify_form_csrf(request, services, "login:" + pre_key)
-    throttle = services.staff_login_throttle
+    by_email = services.staff_login_throttle
+    by_address = services.staff_login_address_throttle
     address = client_ip(request.scope)
+    actor = email.strip().lower()[:320] or None
     email_key = "email:" + email.strip().lower()
+    address_key = "ip:" + address
     now = services.clock.now()
-    waits = [
-        w for w in (throttle.retry_after("ip:" + address), throttle.retry_after(email_key)) if w
-    ]
+    waits = [w for w in (by_address.retry_after(address_key), by_email.retry_after(email_key)) if w]
     if waits:
         await audit.record(
             session,
             action="staff.login_throttled",
             now=now,
             actor_type=ActorType.staff,
-            actor_id=email.strip().lower()[:320] or None,
+            actor_id=actor,
             client_ip=address,
         )
         # Rendered, not raised, so that the audit entry above is committed.
@@ -111,23 +123,37 @@ async def login(
             pre_key,
             next,
             error=RateLimited.default_message
-            + " Too many failed logins: wait a few minutes and try again.",
+            + f" Too many failed logins: wait {max(waits)} seconds and try again.",
             email=email,
             status_code=429,
             headers={"Retry-After": str(max(waits))},
         )
     user = await staff_service.authenticate(session, email, password)
     if user is None:
-        throttle.fail("ip:" + address)
-        throttle.fail(email_key)
+        email_failures = by_email.fail(email_key)
+        address_failures = by_address.fail(address_key)
         await audit.record(
             session,
             action="staff.login_failed",
             now=now,
             actor_type=ActorType.staff,
-            actor_id=email.strip().lower()[:320] or None,
+            actor_id=actor,
             client_ip=address,
         )
+        for by, failures, threshold in (
+            ("email", email_failures, ALERT_EMAIL_FAILURES),
+            ("address", address_failures, ALERT_ADDRESS_FAILURES),
+        ):
+            if failures == threshold:  # once, as the count reaches it
+                await audit.record(
+                    session,
+                    action="staff.login_alert",
+                    now=now,
+                    actor_type=ActorType.staff,
+                    actor_id=actor,
+                    client_ip=address,
+                    detail={"by": by, "failures_last_hour": failures},
+                )
         return _login_page(
             request,
             pre_key,
@@ -136,7 +162,9 @@ async def login(
             email=email,
             status_code=401,
         )
-    throttle.reset(email_key)
+    # Only the email is reset: resetting the address would let someone with an account of their
+    # own clear their address's count between guesses at other accounts.
+    by_email.reset(email_key)
     key = await staff_service.open_session(session, user, now, address)
     await audit.record(
         session,

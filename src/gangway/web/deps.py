@@ -54,11 +54,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """
     services = infrastructure(request)
     factory = services.read_sessions if request.method in READ_METHODS else services.sessions
-    claim: IdempotencyClaim | None = getattr(request.state, "idempotency", None)
     async with transaction(factory) as session:
-        if claim is not None:
-            # The key is claimed in the same transaction as the request's effects.
-            await claim_in_transaction(session, claim)
         yield session
     if session.info.get("wrote_deliveries"):
         services.wake_worker()
@@ -73,3 +69,16 @@ async def get_write_sessions(request: Request) -> async_sessionmaker[AsyncSessio
 
 
 WriteSessionsDep = Annotated[async_sessionmaker[AsyncSession], Depends(get_write_sessions)]
+
+
+async def claim_idempotency_key(request: Request, session: AsyncSession) -> None:
+    """Claim the request's ``Idempotency-Key`` (if any) in the request's transaction.
+
+    Not done when the session opens: ``PartnerDep`` depends on ``SessionDep``, so a claim there
+    would run -- and a used key would replay its stored response -- before the token's session,
+    API key and rate limit were checked. The partner auth dependency calls this once they passed,
+    so a replay answers only what a fresh request from the same caller would be allowed to see.
+    """
+    claim: IdempotencyClaim | None = getattr(request.state, "idempotency", None)
+    if claim is not None:
+        await claim_in_transaction(session, claim)

@@ -4,13 +4,18 @@ How it works:
 
 1. The middleware reads the exact body, hashes it with the method and path, and puts an
    :class:`IdempotencyClaim` in the request state.
-2. The request's own transaction (``web.deps.get_session``) claims the key as its first statement
-   (:func:`claim_in_transaction`), so the claim commits or rolls back *with* the request's effects.
-   A key already held by a finished request, or by one still running, makes the claim fail; the
-   request then answers from :func:`answer_for_existing_key`: the stored response (with
-   ``Idempotent-Replayed: true``), or 409 for another body or a request still running.
+2. The request's own transaction claims the key (:func:`claim_in_transaction`, called by
+   ``PartnerDep`` through ``web.deps.claim_idempotency_key`` right after the access token's session,
+   API key and rate limit were checked, before the endpoint's effects), so the claim commits or
+   rolls back *with* the request's effects, and a replay is never answered to a caller that a
+   fresh request would refuse (401/429). A key already held by a finished request, or by one
+   still running, makes the claim fail; the request then answers from
+   :func:`answer_for_existing_key`: the stored response (with ``Idempotent-Replayed: true``), or
+   409 for another body or a request still running.
 3. After the response, the middleware stores its status and body (an upsert, so 4xx answers whose
-   transaction rolled back are stored too). A 5xx forgets the key, so the partner may retry.
+   transaction rolled back are stored too). A 5xx forgets the key, so the partner may retry;
+   401, 403 and 429 are not stored at all (they answer the caller's credentials or pace, and a
+   retry once those are fixed must run the request).
 
 A claim older than ``STALE_CLAIM`` without a response (a crashed process) may be taken over, as may
 a record past its 24 h.
@@ -40,6 +45,9 @@ RETENTION = timedelta(hours=24)
 STALE_CLAIM = timedelta(minutes=2)
 MAX_KEY_LENGTH = 255
 REPLAY_MARKER = b"x-gangway-idempotent-replay"
+# Answers about the caller, not the request: a retry after fixing the credentials or waiting out
+# the rate limit must run the request, and must not overwrite an earlier request's stored answer.
+NOT_STORED_STATUSES = frozenset({401, 403, 429})
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,8 @@ class IdempotencyStore:
     async def store_response(
         self, claim: IdempotencyClaim, status: int, body: bytes, content_type: str | None
     ) -> None:
+        if status in NOT_STORED_STATUSES:
+            return
         table = IdempotencyRecord.__table__
         this_record = (table.c.partner_id == claim.partner_id) & (table.c.key == claim.key)
         async with transaction(self.sessions) as session:

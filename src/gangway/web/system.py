@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 import logging
 
 from fastapi import APIRouter, Request
@@ -9,7 +10,9 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import text
 
+from gangway.errors import NotFound, Unauthorized
 from gangway.observability import DB_UP, REGISTRY
+from gangway.web.deps import SettingsDep
 
 router = APIRouter(tags=["Operations"], include_in_schema=False)
 log = logging.getLogger("gangway.readiness")
@@ -45,6 +48,21 @@ async def readyz(request: Request) -> Response:
 
 
 @router.get("/metrics")
-async def metrics() -> Response:
-    """Prometheus text exposition."""
+async def metrics(request: Request, settings: SettingsDep) -> Response:
+    """Prometheus text exposition: with ``GANGWAY_METRICS_TOKEN`` set it needs
+    ``Authorization: Bearer <token>``; without one it answers 404 in live (scrape the
+    ``--metrics-port`` listener on 127.0.0.1 instead) and stays open in the sandbox."""
+    expected = settings.metrics_token
+    if expected:
+        scheme, _, presented = request.headers.get("authorization", "").partition(" ")
+        # Constant time over the bytes (compare_digest refuses non-ASCII str, bytes never).
+        if scheme.lower() != "bearer" or not hmac.compare_digest(
+            presented.strip().encode(), expected.encode()
+        ):
+            raise Unauthorized(
+                "Send 'Authorization: Bearer <metrics token>'.",
+                headers={"WWW-Authenticate": "Bearer"},
+            )
+    elif not settings.is_sandbox:
+        raise NotFound()
     return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)

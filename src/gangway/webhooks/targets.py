@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import asyncio
 import ipaddress
+import logging
 import socket
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 MAX_URL_LENGTH = 2048
 RESOLVE_TIMEOUT_SECONDS = 5.0
+# What the partner is told for a host that does not resolve or resolves to a non-public address:
+# the same words for both, and never the addresses, so the API cannot be used to read our DNS
+# (internal names, which exist, what they point at). The log keeps the detail for operators.
+NOT_PUBLIC = "The host does not resolve to a public address."
+
+log = logging.getLogger("gangway.webhooks.targets")
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
@@ -97,15 +104,17 @@ async def resolve(
     try:
         async with asyncio.timeout(limit_seconds):
             infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, TimeoutError, UnicodeError):
-        raise TargetRefused(f"The host {host!r} could not be resolved.") from None
+    except (OSError, TimeoutError, UnicodeError) as error:
+        log.info("webhook host not resolved", extra={"host": host, "error": type(error).__name__})
+        raise TargetRefused(NOT_PUBLIC) from None
     addresses: list[IPAddress] = []
     for _family, _type, _proto, _name, sockaddr in infos:
         address = ipaddress.ip_address(str(sockaddr[0]).split("%", 1)[0])
         if address not in addresses:
             addresses.append(address)
     if not addresses:
-        raise TargetRefused(f"The host {host!r} could not be resolved.")
+        log.info("webhook host resolved to nothing", extra={"host": host})
+        raise TargetRefused(NOT_PUBLIC)
     return addresses
 
 
@@ -119,9 +128,11 @@ async def checked_addresses(host: str, port: int, *, allow_private: bool) -> lis
     if not allow_private:
         for address in addresses:
             if not address_allowed(address):
-                raise TargetRefused(
-                    f"The host {host!r} resolves to {address}, which is not a public address."
+                log.info(
+                    "webhook host refused: not a public address",
+                    extra={"host": host, "address": str(address)},
                 )
+                raise TargetRefused(NOT_PUBLIC)
     return addresses
 
 
