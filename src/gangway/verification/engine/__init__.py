@@ -5,7 +5,7 @@ its :class:`VerificationReport`; nothing here knows about individuals, submissio
 """
 
 from gangway.verification.engine.claims import Claims, VerificationInputs
-# ENGINE_IMPORT
+from gangway.verification.engine.engine import BuiltinEngine, available
 from gangway.verification.engine.report import (
     CheckOutcome,
     VerificationCheck,
@@ -13,7 +13,7 @@ from gangway.verification.engine.report import (
 )
 
 __all__ = [
-
+    "BuiltinEngine",
     "CheckOutcome",
     "Claims",
     "VerificationCheck",

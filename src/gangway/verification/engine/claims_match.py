@@ -6,6 +6,7 @@ import unicodedata
 from dataclasses import dataclass
 
 import pycountry
+from rapidfuzz.distance import Levenshtein
 
 from gangway.verification.engine.claims import Claims, DocumentType
 from gangway.verification.engine.mrz_format import FILLER, MrzData
@@ -31,9 +32,11 @@ class Mismatch:
     field: str
     claimed: str
     read: str
+    # Names carry no check digit: one wrong letter may be the OCR's (or a typo), not a lie.
+    near: bool = False
 
-    def as_evidence(self) -> dict[str, str]:
-        return {"field": self.field, "claimed": self.claimed, "read": self.read}
+    def as_evidence(self) -> dict[str, object]:
+        return {"field": self.field, "claimed": self.claimed, "read": self.read, "near": self.near}
 
 
 def mrz_name_forms(name: str) -> set[str]:
@@ -60,6 +63,11 @@ def _name_matches(claimed: str, read: str, *, truncated: bool) -> bool:
         if truncated and read and form.startswith(read):
             return True
     return False
+
+
+def _name_near(claimed: str, read: str) -> bool:
+    read = " ".join(read.replace(FILLER, " ").split())
+    return any(Levenshtein.distance(form, read) <= 1 for form in mrz_name_forms(claimed))
 
 
 def country_alpha2(code: str) -> str | None:
@@ -91,9 +99,10 @@ def compare_with_claims(mrz: MrzData, claims: Claims) -> list[Mismatch]:
     if claims.document_number is not None and not _document_numbers_match(claims.document_number, mrz.document_number):
         mismatches.append(Mismatch("document_number", claims.document_number, mrz.document_number))
     if claims.last_name is not None and not _name_matches(claims.last_name, mrz.surname, truncated=mrz.names_truncated):
-        mismatches.append(Mismatch("last_name", claims.last_name, mrz.surname))
+        mismatches.append(Mismatch("last_name", claims.last_name, mrz.surname, _name_near(claims.last_name, mrz.surname)))
     if claims.first_names is not None and not _name_matches(claims.first_names, mrz.given_names, truncated=mrz.names_truncated):
-        mismatches.append(Mismatch("first_names", claims.first_names, mrz.given_names))
+        near = _name_near(claims.first_names, mrz.given_names)
+        mismatches.append(Mismatch("first_names", claims.first_names, mrz.given_names, near))
     if claims.date_of_birth is not None and claims.date_of_birth != mrz.birth_date:
         read = mrz.birth_date.isoformat() if mrz.birth_date else ""
         mismatches.append(Mismatch("date_of_birth", claims.date_of_birth.isoformat(), read))

@@ -175,5 +175,8 @@ def check_document_mrz(front: bytes, back: bytes | None, claims: Claims) -> Veri
     if mismatches:
         evidence["mismatches"] = [m.as_evidence() for m in mismatches]
         reason = "_and_".join(m.field for m in mismatches) + "_mismatch"
+        if all(m.near for m in mismatches):
+            # One letter off in a name only: a human decides between misreading and a change.
+            return VerificationCheck(CHECK_ID, CheckOutcome.warn, reason.replace("_mismatch", "_near_match"), evidence)
         return VerificationCheck(CHECK_ID, CheckOutcome.fail, reason, evidence)
     return VerificationCheck(CHECK_ID, CheckOutcome.passed, "mrz_matches_claims", evidence)
