@@ -244,7 +244,12 @@ def _search_corrections(lines: list[str], layout: Layout) -> tuple[list[str], in
             changes, _, trial = min(fixes, key=lambda fix: (fix[0], fix[1]))
             rows[line] = trial
             total_changes += changes
-    return ["".join(r) for r in rows], total_changes
+    corrected = ["".join(r) for r in rows]
+    # With several ambiguous characters one swap combination in ten passes a field's check digit by
+    # chance; the composite digit over all fields must confirm the fixes, or none is kept.
+    if total_changes and not _checks(corrected, layout)["composite"]:
+        return lines, 0
+    return corrected, total_changes
 
 
 def _date(text: str, *, expiry: bool, today: date) -> date | None:
