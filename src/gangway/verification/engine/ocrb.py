@@ -21,7 +21,7 @@ from gangway.verification.engine.images import Image
 
 OCR_B_FONT = Path("/usr/share/fonts/opentype/ocr-b/OCRB.otf")
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
-CELL = (20, 28)  # width, height of the normalised glyph
+CELL = (24, 32)  # width, height of the normalised glyph
 
 
 def font_available() -> bool:
@@ -29,10 +29,10 @@ def font_available() -> bool:
 
 
 @cache
-def _templates() -> tuple[NDArray[np.float32], NDArray[np.float32]]:
-    """Normalised glyphs (one row per character) and each glyph's height / cap height."""
+def _templates() -> tuple[NDArray[np.float32], NDArray[np.float32], NDArray[np.float32]]:
+    """Normalised glyphs (one row per character), their height / cap height, their aspect."""
     font = ImageFont.truetype(str(OCR_B_FONT), 96)
-    glyphs, heights = [], []
+    glyphs, heights, aspects = [], [], []
     cap_height = font.getbbox("H")[3] - font.getbbox("H")[1]
     for char in ALPHABET:
         canvas = PILImage.new("L", (140, 160), 0)
@@ -42,7 +42,8 @@ def _templates() -> tuple[NDArray[np.float32], NDArray[np.float32]]:
         crop = ink[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1]
         glyphs.append(_normalise(crop))
         heights.append((ys.max() - ys.min() + 1) / cap_height)
-    return np.stack(glyphs), np.array(heights, np.float32)
+        aspects.append(np.log(crop.shape[1] / crop.shape[0]))
+    return np.stack(glyphs), np.array(heights, np.float32), np.array(aspects, np.float32)
 
 
 def _normalise(ink: Image) -> NDArray[np.float32]:
@@ -72,7 +73,7 @@ def _lines(ink: Image, count: int) -> list[tuple[int, int]]:
 
 def read_band(binary: Image, layout_lines: int, line_length: int) -> list[str] | None:
     """Read a level, binarised band (dark text on white) as ``layout_lines`` lines of text."""
-    glyphs, glyph_heights = _templates()
+    glyphs, glyph_heights, glyph_aspects = _templates()
     ink = (binary < 128).astype(np.uint8) * 255
     spans = _lines(ink, layout_lines)
     if len(spans) != layout_lines:
@@ -105,6 +106,8 @@ def read_band(binary: Image, layout_lines: int, line_length: int) -> list[str] |
             scores = glyphs @ vector
             # Height relative to capitals separates "<" (short) from K, C and friends.
             scores = scores - 0.8 * np.abs(glyph_heights - h / cap)
+            # Resizing to one cell hides proportions: L and C, or U and O, differ mostly in width.
+            scores = scores - 0.3 * np.abs(glyph_aspects - np.log(w / h))
             text.append(ALPHABET[int(np.argmax(scores))])
         result.append("".join(text))
     return result
