@@ -31,13 +31,31 @@ from gangway.verification.engine.faces import MATCH_DISTANCE, find_faces
 from gangway.verification.engine.mrz import read_mrz
 from gangway.verification.engine.quality import ImageKind, upload_problem
 
-EXPECTED_PROBLEM = {"none": None, "blur": "photo_blurred", "dark": "photo_too_dark", "glare": "photo_glare"}
+EXPECTED_PROBLEM = {
+    "none": None,
+    "blur": "photo_blurred",
+    "dark": "photo_too_dark",
+    "glare": "photo_glare",
+}
 
 
 def _degradation(i: int) -> str:
     # Three in four photos are ordinary (still rotated, tilted, noisy, JPEG 50-90); the rest are
     # degraded on purpose, in equal shares.
-    return ("none", "none", "none", "blur", "none", "none", "none", "dark", "none", "none", "none", "glare")[i % 12]
+    return (
+        "none",
+        "none",
+        "none",
+        "blur",
+        "none",
+        "none",
+        "none",
+        "dark",
+        "none",
+        "none",
+        "none",
+        "glare",
+    )[i % 12]
 
 
 def _cpu() -> float:
@@ -82,14 +100,20 @@ def bench_documents(documents: list[SyntheticDocument], rng: random.Random) -> N
         quality_agree[key] += problem == EXPECTED_PROBLEM[key]
     print("## MRZ\n")
     print(f"- exact read after correction, ordinary photos: {_rate(exact['none'], totals['none'])}")
-    print(f"- exact read after correction, all photos (incl. blur/dark/glare): {_rate(sum(exact.values()), sum(totals.values()))}")
+    print(
+        f"- exact read after correction, all photos (incl. blur/dark/glare): {_rate(sum(exact.values()), sum(totals.values()))}"
+    )
     for key in ("blur", "dark", "glare"):
         print(f"  - {key}: {_rate(exact[key], totals[key])}")
     print(f"- outcomes: {dict(outcomes)}")
-    print(f"- claim mismatch detected (one field changed per document, cycling {', '.join(MISMATCH_FIELDS)}): {_rate(detected, mismatch_total)}")
+    print(
+        f"- claim mismatch detected (one field changed per document, cycling {', '.join(MISMATCH_FIELDS)}): {_rate(detected, mismatch_total)}"
+    )
     print("\n## Image quality (upload_problem against the degradation label)\n")
     for key in ("none", "blur", "dark", "glare"):
-        print(f"- documents, {key} → {EXPECTED_PROBLEM[key]}: {_rate(quality_agree[key], quality_total[key])}")
+        print(
+            f"- documents, {key} → {EXPECTED_PROBLEM[key]}: {_rate(quality_agree[key], quality_total[key])}"
+        )
 
 
 def bench_faces(documents: list[SyntheticDocument], pairs: int, rng: random.Random) -> None:
@@ -116,25 +140,43 @@ def bench_faces(documents: list[SyntheticDocument], pairs: int, rng: random.Rand
                 # A missed face is a rejection: it counts against genuine pairs, for impostors.
                 bucket.append(9.0)
                 continue
-            bucket.append(float(((on_document.faces[0].embedding - in_selfie.faces[0].embedding) ** 2).sum() ** 0.5))
+            bucket.append(
+                float(
+                    ((on_document.faces[0].embedding - in_selfie.faces[0].embedding) ** 2).sum()
+                    ** 0.5
+                )
+            )
     print("\n## Face match\n")
-    print(f"- pairs: {len(genuine)} genuine, {len(impostor)} impostor (document photo vs selfie); skipped: {dict(no_face)}")
+    print(
+        f"- pairs: {len(genuine)} genuine, {len(impostor)} impostor (document photo vs selfie); skipped: {dict(no_face)}"
+    )
     for threshold in (0.45, 0.5, MATCH_DISTANCE, 0.6):
         far = sum(d <= threshold for d in impostor)
         frr = sum(d > threshold for d in genuine)
         mark = " (engine threshold)" if threshold == MATCH_DISTANCE else ""
-        print(f"- distance ≤ {threshold}{mark}: FAR {_rate(far, len(impostor))}, FRR {_rate(frr, len(genuine))}")
+        print(
+            f"- distance ≤ {threshold}{mark}: FAR {_rate(far, len(impostor))}, FRR {_rate(frr, len(genuine))}"
+        )
     real_g = [d for d in genuine if d < 9]
     real_i = [d for d in impostor if d < 9]
     if real_g and real_i:
-        print(f"- genuine distance median {statistics.median(real_g):.3f}, max {max(real_g):.3f}; impostor min {min(real_i):.3f}, median {statistics.median(real_i):.3f}")
-    print(f"- selfie quality agreement (1 in 10 blurred on purpose): {_rate(selfie_agree, selfie_total)}")
+        print(
+            f"- genuine distance median {statistics.median(real_g):.3f}, max {max(real_g):.3f}; impostor min {min(real_i):.3f}, median {statistics.median(real_i):.3f}"
+        )
+    print(
+        f"- selfie quality agreement (1 in 10 blurred on purpose): {_rate(selfie_agree, selfie_total)}"
+    )
 
 
 def _submission(seed: int) -> VerificationInputs:
     rng = random.Random(seed)
     document = synthetic_document(rng, degradation="none")
-    return VerificationInputs(document.front, selfie(document.person.face, rng), document.back, document.person.claims(document.format))
+    return VerificationInputs(
+        document.front,
+        selfie(document.person.face, rng),
+        document.back,
+        document.person.claims(document.format),
+    )
 
 
 def _verify(inputs: VerificationInputs) -> float:
@@ -149,14 +191,18 @@ def bench_timing(count: int) -> None:
     cpu = sorted(_verify(s) for s in submissions)
     p50, p95 = cpu[len(cpu) // 2], cpu[min(len(cpu) - 1, int(0.95 * len(cpu)))]
     print("\n## Time\n")
-    print(f"- CPU per submission (engine + Tesseract child), {count} submissions: p50 {p50:.2f} s, p95 {p95:.2f} s, max {cpu[-1]:.2f} s")
+    print(
+        f"- CPU per submission (engine + Tesseract child), {count} submissions: p50 {p50:.2f} s, p95 {p95:.2f} s, max {cpu[-1]:.2f} s"
+    )
     for workers in (1, 2):
         with multiprocessing.get_context("fork").Pool(workers) as pool:
             pool.map(_verify, submissions[:workers])  # warm-up: models loaded in each worker
             started = time.perf_counter()
             pool.map(_verify, submissions, chunksize=1)
             elapsed = time.perf_counter() - started
-        print(f"- {workers} worker process(es): {60 * count / elapsed:.0f} verifications per minute (wall clock, {count} submissions)")
+        print(
+            f"- {workers} worker process(es): {60 * count / elapsed:.0f} verifications per minute (wall clock, {count} submissions)"
+        )
 
 
 def main() -> None:
@@ -169,7 +215,9 @@ def main() -> None:
     rng = random.Random(args.seed)
     print(f"# Verification bench, {date.today().isoformat()}, seed {args.seed}\n")
     started = time.perf_counter()
-    documents = [synthetic_document(rng, degradation=_degradation(i)) for i in range(args.documents)]
+    documents = [
+        synthetic_document(rng, degradation=_degradation(i)) for i in range(args.documents)
+    ]
     print(f"(generated {len(documents)} documents in {time.perf_counter() - started:.0f} s)\n")
     bench_documents(documents, rng)
     bench_faces(documents, args.pairs, rng)

@@ -40,18 +40,64 @@ SANS_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
 Array = NDArray[np.uint8]
 
 SURNAMES = [
-    "Müller", "Ångström", "Sørensen", "García López", "Nowak", "O'Brien", "Dubois", "Rossi",
-    "Schröder", "Kowalczyk", "Öztürk", "Jensen", "Straßmann", "Nguyen", "Papadopoulos", "Eriksson",
-    "Van der Berg", "Smith-Jones", "Horváth", "Novák", "Fernandes", "Łukaszewicz", "Dąbrowski",
+    "Müller",
+    "Ångström",
+    "Sørensen",
+    "García López",
+    "Nowak",
+    "O'Brien",
+    "Dubois",
+    "Rossi",
+    "Schröder",
+    "Kowalczyk",
+    "Öztürk",
+    "Jensen",
+    "Straßmann",
+    "Nguyen",
+    "Papadopoulos",
+    "Eriksson",
+    "Van der Berg",
+    "Smith-Jones",
+    "Horváth",
+    "Novák",
+    "Fernandes",
+    "Łukaszewicz",
+    "Dąbrowski",
 ]
 GIVEN_NAMES = [
-    "Anna María", "Jörg", "Zoë", "François", "Łukasz", "Ingrid", "José Luis", "Mette", "Åsa",
-    "Chloé", "Mateusz", "Sophie", "Jürgen Karl", "Elif", "Liam", "Noémie", "Bartholomew", "Ida",
+    "Anna María",
+    "Jörg",
+    "Zoë",
+    "François",
+    "Łukasz",
+    "Ingrid",
+    "José Luis",
+    "Mette",
+    "Åsa",
+    "Chloé",
+    "Mateusz",
+    "Sophie",
+    "Jürgen Karl",
+    "Elif",
+    "Liam",
+    "Noémie",
+    "Bartholomew",
+    "Ida",
 ]
 # (ISO alpha-2 as a user types it, ICAO code printed in the MRZ); Germany prints "D".
 COUNTRIES = [
-    ("DE", "D"), ("FR", "FRA"), ("NL", "NLD"), ("SE", "SWE"), ("PL", "POL"), ("ES", "ESP"),
-    ("IT", "ITA"), ("DK", "DNK"), ("IE", "IRL"), ("AT", "AUT"), ("PT", "PRT"), ("BE", "BEL"),
+    ("DE", "D"),
+    ("FR", "FRA"),
+    ("NL", "NLD"),
+    ("SE", "SWE"),
+    ("PL", "POL"),
+    ("ES", "ESP"),
+    ("IT", "ITA"),
+    ("DK", "DNK"),
+    ("IE", "IRL"),
+    ("AT", "AUT"),
+    ("PT", "PRT"),
+    ("BE", "BEL"),
 ]
 ALNUM = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
 FORMATS = ("TD3", "TD1", "TD2")
@@ -80,7 +126,9 @@ class Person:
             expiry_date=self.expiry,
             nationality=self.nationality[0],
             issuing_country=self.issuing[0],
-            document_type=DocumentType.passport if document_format == "TD3" else DocumentType.id_card,
+            document_type=DocumentType.passport
+            if document_format == "TD3"
+            else DocumentType.id_card,
         )
 
 
@@ -120,18 +168,39 @@ def mrz_lines(person: Person, document_format: str) -> tuple[str, ...]:
 
     if document_format == "TD3":
         code = TD3CodeGenerator(
-            "P", person.issuing[1], person.surname, person.given_names, person.document_number,
-            person.nationality[1], yymmdd(person.birth), person.sex, yymmdd(person.expiry),
+            "P",
+            person.issuing[1],
+            person.surname,
+            person.given_names,
+            person.document_number,
+            person.nationality[1],
+            yymmdd(person.birth),
+            person.sex,
+            yymmdd(person.expiry),
         )
     elif document_format == "TD1":
         code = TD1CodeGenerator(
-            "ID", person.issuing[1], person.document_number, yymmdd(person.birth), person.sex,
-            yymmdd(person.expiry), person.nationality[1], person.surname, person.given_names,
+            "ID",
+            person.issuing[1],
+            person.document_number,
+            yymmdd(person.birth),
+            person.sex,
+            yymmdd(person.expiry),
+            person.nationality[1],
+            person.surname,
+            person.given_names,
         )
     else:
         code = TD2CodeGenerator(
-            "ID", person.issuing[1], person.surname, person.given_names, person.document_number,
-            person.nationality[1], yymmdd(person.birth), person.sex, yymmdd(person.expiry),
+            "ID",
+            person.issuing[1],
+            person.surname,
+            person.given_names,
+            person.document_number,
+            person.nationality[1],
+            yymmdd(person.birth),
+            person.sex,
+            yymmdd(person.expiry),
         )
     return tuple(str(code).splitlines())
 
@@ -193,7 +262,9 @@ def _draw_mrz(card: Image.Image, lines: tuple[str, ...], pitch: float, bottom: i
         draw.text((left, y), line, fill=(20, 20, 25), font=font)
 
 
-def _draw_fields(card: Image.Image, person: Person, title: str, x: int, y: int, scale: float) -> None:
+def _draw_fields(
+    card: Image.Image, person: Person, title: str, x: int, y: int, scale: float
+) -> None:
     draw = ImageDraw.Draw(card)
     head = _font(SANS_BOLD, round(34 * scale))
     label = _font(SANS, round(15 * scale))
@@ -236,7 +307,9 @@ def render_document(
     _paste_portrait(front, person.face, (35, 95, 245, 315))
     _draw_fields(front, person, "IDENTITY CARD", 310, 80, 0.82)
     back = _card(856, 540, rng)
-    ImageDraw.Draw(back).text((40, 40), "Address: 12 Example Street", fill=(30, 30, 30), font=_font(SANS, 24))
+    ImageDraw.Draw(back).text(
+        (40, 40), "Address: 12 Example Street", fill=(30, 30, 30), font=_font(SANS, 24)
+    )
     _draw_mrz(back, lines, pitch, 540 - 30)
     return front, back, lines
 
@@ -246,13 +319,24 @@ def render_document(
 
 def _table(width: int, height: int, rng: random.Random) -> Array:
     colour = np.array([rng.randint(40, 140) for _ in range(3)], np.float32)
-    noise = cv2.GaussianBlur(np.random.default_rng(rng.randrange(2**32)).normal(0, 12, (height, width)).astype(np.float32), (0, 0), 3)
+    noise = cv2.GaussianBlur(
+        np.random.default_rng(rng.randrange(2**32))
+        .normal(0, 12, (height, width))
+        .astype(np.float32),
+        (0, 0),
+        3,
+    )
     ramp = np.linspace(-20, 20, width, dtype=np.float32)[None, :]
     table = colour[None, None, :] + (noise + ramp)[..., None]
     return np.clip(table, 0, 255).astype(np.uint8)
 
 
-def photograph(card: Image.Image, rng: random.Random, degradation: str = "none", size: tuple[int, int] = (1600, 1200)) -> bytes:
+def photograph(
+    card: Image.Image,
+    rng: random.Random,
+    degradation: str = "none",
+    size: tuple[int, int] = (1600, 1200),
+) -> bytes:
     """A phone-like JPEG photo of ``card`` on a table, with ``degradation`` applied on purpose."""
     width, height = size
     scene = _table(width, height, rng)
@@ -260,12 +344,19 @@ def photograph(card: Image.Image, rng: random.Random, degradation: str = "none",
     cw, ch = flat.shape[1], flat.shape[0]
     scale = rng.uniform(0.62, 0.8) * width / cw
     angle = np.deg2rad(rng.uniform(-5, 5))
-    cx, cy = width / 2 + rng.uniform(-0.05, 0.05) * width, height / 2 + rng.uniform(-0.05, 0.05) * height
+    cx, cy = (
+        width / 2 + rng.uniform(-0.05, 0.05) * width,
+        height / 2 + rng.uniform(-0.05, 0.05) * height,
+    )
     corners = np.array([[0, 0], [cw, 0], [cw, ch], [0, ch]], np.float32) - [cw / 2, ch / 2]
-    rotation = np.array([[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32)
+    rotation = np.array(
+        [[np.cos(angle), -np.sin(angle)], [np.sin(angle), np.cos(angle)]], np.float32
+    )
     target = corners @ rotation.T * scale + [cx, cy]
-    target += np.array([[rng.uniform(-1, 1) * 0.02 * cw * scale for _ in range(2)] for _ in range(4)], np.float32)
-    source = (corners + [cw / 2, ch / 2]).astype(np.float32)
+    target += np.array(
+        [[rng.uniform(-1, 1) * 0.02 * cw * scale for _ in range(2)] for _ in range(4)], np.float32
+    )
+    source = (corners + np.array([cw / 2, ch / 2], np.float32)).astype(np.float32)
     matrix = cv2.getPerspectiveTransform(source, target.astype(np.float32))
     warped = cv2.warpPerspective(flat, matrix, (width, height), flags=cv2.INTER_LINEAR)
     mask = cv2.warpPerspective(np.full((ch, cw), 255, np.uint8), matrix, (width, height))
@@ -280,20 +371,29 @@ def photograph(card: Image.Image, rng: random.Random, degradation: str = "none",
     if degradation == "dark":
         image *= rng.uniform(0.12, 0.22)
     if degradation == "glare":
-        gx, gy = target[:, 0].mean() + rng.uniform(-0.25, 0.25) * cw * scale, target[:, 1].mean() + rng.uniform(-0.2, 0.2) * ch * scale
+        gx, gy = (
+            target[:, 0].mean() + rng.uniform(-0.25, 0.25) * cw * scale,
+            target[:, 1].mean() + rng.uniform(-0.2, 0.2) * ch * scale,
+        )
         radius = rng.uniform(0.06, 0.1) * width
         spot = np.exp(-(((xx - gx) ** 2 + (yy - gy) ** 2) / (2 * radius**2)))
         image += 400 * spot[..., None]
     if sigma > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), sigma)
-    image += np.random.default_rng(rng.randrange(2**32)).normal(0, rng.uniform(1.5, 5), image.shape).astype(np.float32)
+    image += (
+        np.random.default_rng(rng.randrange(2**32))
+        .normal(0, rng.uniform(1.5, 5), image.shape)
+        .astype(np.float32)
+    )
     out = np.clip(image, 0, 255).astype(np.uint8)
     ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(50, 90)])
     assert ok
     return encoded.tobytes()
 
 
-def selfie(face: str, rng: random.Random, degradation: str = "none", size: tuple[int, int] = (720, 960)) -> bytes:
+def selfie(
+    face: str, rng: random.Random, degradation: str = "none", size: tuple[int, int] = (720, 960)
+) -> bytes:
     """A selfie-like JPEG of ``face``: mirrored, reframed, re-lit, tilted, compressed."""
     photo = face_photo(face)
     if rng.random() < 0.5:
@@ -316,7 +416,11 @@ def selfie(face: str, rng: random.Random, degradation: str = "none", size: tuple
     sigma = rng.uniform(3.0, 5.0) if degradation == "blur" else rng.uniform(0, 1.0)
     if sigma > 0.3:
         image = cv2.GaussianBlur(image, (0, 0), sigma)
-    image += np.random.default_rng(rng.randrange(2**32)).normal(0, rng.uniform(1.5, 4), image.shape).astype(np.float32)
+    image += (
+        np.random.default_rng(rng.randrange(2**32))
+        .normal(0, rng.uniform(1.5, 4), image.shape)
+        .astype(np.float32)
+    )
     out = np.clip(image, 0, 255).astype(np.uint8)
     ok, encoded = cv2.imencode(".jpg", out, [cv2.IMWRITE_JPEG_QUALITY, rng.randint(55, 90)])
     assert ok
@@ -324,14 +428,21 @@ def selfie(face: str, rng: random.Random, degradation: str = "none", size: tuple
 
 
 def synthetic_document(
-    rng: random.Random, *, document_format: str | None = None, degradation: str = "none", face: str | None = None, person: Person | None = None
+    rng: random.Random,
+    *,
+    document_format: str | None = None,
+    degradation: str = "none",
+    face: str | None = None,
+    person: Person | None = None,
 ) -> SyntheticDocument:
     person = person or random_person(rng, face)
     document_format = document_format or rng.choice(FORMATS)
     front_card, back_card, lines = render_document(person, document_format, rng)
     front = photograph(front_card, rng, degradation)
     back = photograph(back_card, rng, degradation) if back_card is not None else None
-    return SyntheticDocument(person, document_format, lines, front, back, degradation, {"degradation": degradation})
+    return SyntheticDocument(
+        person, document_format, lines, front, back, degradation, {"degradation": degradation}
+    )
 
 
 def with_claim_mismatch(person: Person, field_name: str, rng: random.Random) -> Person:
@@ -339,18 +450,32 @@ def with_claim_mismatch(person: Person, field_name: str, rng: random.Random) -> 
     if field_name == "document_number":
         i = rng.randrange(len(person.document_number))
         other = rng.choice([c for c in ALNUM if c != person.document_number[i]])
-        return replace(person, document_number=person.document_number[:i] + other + person.document_number[i + 1 :])
+        return replace(
+            person,
+            document_number=person.document_number[:i] + other + person.document_number[i + 1 :],
+        )
     if field_name == "last_name":
         return replace(person, surname=rng.choice([s for s in SURNAMES if s != person.surname]))
     if field_name == "first_names":
-        return replace(person, given_names=rng.choice([g for g in GIVEN_NAMES if g != person.given_names]))
+        return replace(
+            person, given_names=rng.choice([g for g in GIVEN_NAMES if g != person.given_names])
+        )
     if field_name == "date_of_birth":
         return replace(person, birth=person.birth + timedelta(days=rng.choice([-400, -31, 1, 365])))
     if field_name == "expiry_date":
         return replace(person, expiry=person.expiry + timedelta(days=rng.choice([-365, 30, 730])))
     if field_name == "nationality":
-        return replace(person, nationality=rng.choice([c for c in COUNTRIES if c != person.nationality]))
+        return replace(
+            person, nationality=rng.choice([c for c in COUNTRIES if c != person.nationality])
+        )
     raise ValueError(field_name)
 
 
-MISMATCH_FIELDS = ("document_number", "last_name", "first_names", "date_of_birth", "expiry_date", "nationality")
+MISMATCH_FIELDS = (
+    "document_number",
+    "last_name",
+    "first_names",
+    "date_of_birth",
+    "expiry_date",
+    "nationality",
+)

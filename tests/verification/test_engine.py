@@ -8,8 +8,8 @@ from dataclasses import replace
 import cv2
 import numpy as np
 import pytest
-
 from bench.verification_data import FACES, photograph, render_document, selfie, synthetic_document
+
 from gangway.verification.engine import (
     BuiltinEngine,
     CheckOutcome,
@@ -28,7 +28,9 @@ def _other(face: str) -> str:
 
 def test_genuine_submission_passes_all_three_checks(rng: random.Random) -> None:
     document = synthetic_document(rng, document_format="TD1", face="hopper")
-    inputs = VerificationInputs(document.front, selfie("hopper", rng), document.back, document.person.claims("TD1"))
+    inputs = VerificationInputs(
+        document.front, selfie("hopper", rng), document.back, document.person.claims("TD1")
+    )
     report = BuiltinEngine().verify(inputs)
     assert {c.check: str(c.outcome) for c in report.checks} == {
         "document_mrz": "pass",
@@ -49,7 +51,11 @@ def test_selfie_of_another_person_fails_face_match(rng: random.Random) -> None:
 
 def test_typed_document_number_that_differs_fails_document_mrz(rng: random.Random) -> None:
     document = synthetic_document(rng, document_format="TD3")
-    typed = "X" + document.person.document_number[1:] if document.person.document_number[0] != "X" else "Y" + document.person.document_number[1:]
+    typed = (
+        "X" + document.person.document_number[1:]
+        if document.person.document_number[0] != "X"
+        else "Y" + document.person.document_number[1:]
+    )
     claims = replace(document.person.claims("TD3"), document_number=typed)
     check = check_document_mrz(document.front, document.back, claims)
     assert check.outcome is CheckOutcome.fail
@@ -58,7 +64,9 @@ def test_typed_document_number_that_differs_fails_document_mrz(rng: random.Rando
 
 def test_unreadable_mrz_warns_instead_of_passing(rng: random.Random) -> None:
     document = synthetic_document(rng, document_format="TD2", degradation="blur")
-    heavy = cv2.GaussianBlur(cv2.imdecode(np.frombuffer(document.front, np.uint8), cv2.IMREAD_COLOR), (0, 0), 9)
+    heavy = cv2.GaussianBlur(
+        cv2.imdecode(np.frombuffer(document.front, np.uint8), cv2.IMREAD_COLOR), (0, 0), 9
+    )
     blurred = cv2.imencode(".jpg", heavy)[1].tobytes()
     check = check_document_mrz(blurred, None, document.person.claims("TD2"))
     assert check.outcome is CheckOutcome.warn

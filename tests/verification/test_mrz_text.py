@@ -5,7 +5,11 @@ from __future__ import annotations
 from datetime import date
 
 from gangway.verification.engine.claims import Claims, DocumentType
-from gangway.verification.engine.claims_match import compare_with_claims, country_alpha2, mrz_name_forms
+from gangway.verification.engine.claims_match import (
+    compare_with_claims,
+    country_alpha2,
+    mrz_name_forms,
+)
 from gangway.verification.engine.mrz_format import check_digit, parse_corrected
 
 # ICAO 9303 part 4's specimen passport.
@@ -75,5 +79,13 @@ def test_compare_with_claims_names_each_differing_field() -> None:
         document_type=DocumentType.passport,
     )
     assert compare_with_claims(data, claims) == []
-    wrong = Claims(document_number="L898902C4", date_of_birth=date(1974, 8, 13), document_type=DocumentType.id_card)
-    assert [m.field for m in compare_with_claims(data, wrong)] == ["document_number", "date_of_birth", "document_type"]
+    wrong = Claims(
+        document_number="L898902C4",
+        date_of_birth=date(1974, 8, 13),
+        document_type=DocumentType.id_card,
+    )
+    assert [m.field for m in compare_with_claims(data, wrong)] == [
+        "document_number",
+        "date_of_birth",
+        "document_type",
+    ]

@@ -8,9 +8,14 @@ import time
 import cv2
 import numpy as np
 import pytest
-
 from bench.verification_data import selfie, synthetic_document
-from gangway.verification.engine.quality import ImageKind, assess, check_image_quality, upload_problem
+
+from gangway.verification.engine.quality import (
+    ImageKind,
+    assess,
+    check_image_quality,
+    upload_problem,
+)
 from tests.verification.conftest import require_ocr_b_font
 
 
@@ -21,9 +26,16 @@ def _font() -> None:
 
 @pytest.mark.parametrize(
     ("degradation", "problem"),
-    [("none", None), ("blur", "photo_blurred"), ("dark", "photo_too_dark"), ("glare", "photo_glare")],
+    [
+        ("none", None),
+        ("blur", "photo_blurred"),
+        ("dark", "photo_too_dark"),
+        ("glare", "photo_glare"),
+    ],
 )
-def test_document_degradation_is_named(rng: random.Random, degradation: str, problem: str | None) -> None:
+def test_document_degradation_is_named(
+    rng: random.Random, degradation: str, problem: str | None
+) -> None:
     document = synthetic_document(rng, document_format="TD3", degradation=degradation)
     assert upload_problem(document.front, "document") == problem
 
@@ -49,7 +61,9 @@ def test_selfie_quality_and_the_check_outcome(rng: random.Random) -> None:
 def test_upload_check_is_fast_on_a_12_megapixel_photo(rng: random.Random) -> None:
     document = synthetic_document(rng, document_format="TD3")
     image = cv2.imdecode(np.frombuffer(document.front, np.uint8), cv2.IMREAD_COLOR)
-    big = cv2.imencode(".jpg", cv2.resize(image, (4000, 3000)), [cv2.IMWRITE_JPEG_QUALITY, 90])[1].tobytes()
+    big = cv2.imencode(".jpg", cv2.resize(image, (4000, 3000)), [cv2.IMWRITE_JPEG_QUALITY, 90])[
+        1
+    ].tobytes()
     upload_problem(big, "document")
     started = time.process_time()
     for _ in range(3):

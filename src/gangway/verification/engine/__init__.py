@@ -19,5 +19,5 @@ __all__ = [
     "VerificationCheck",
     "VerificationInputs",
     "VerificationReport",
-
+    "available",
 ]

@@ -45,10 +45,12 @@ def mrz_name_forms(name: str) -> set[str]:
     icao = "".join(ICAO_TRANSLITERATION.get(char, char) for char in upper)
     forms = set()
     for variant in (icao, upper):
-        stripped = "".join(c for c in unicodedata.normalize("NFKD", variant) if not unicodedata.combining(c))
+        stripped = "".join(
+            c for c in unicodedata.normalize("NFKD", variant) if not unicodedata.combining(c)
+        )
         stripped = "".join(ICAO_TRANSLITERATION.get(c, c) for c in stripped)
         # Apostrophes disappear; hyphens, spaces and other punctuation become a filler.
-        stripped = stripped.replace("'", "").replace("’", "")
+        stripped = stripped.replace("'", "").replace("\u2019", "")
         letters = "".join(c if "A" <= c <= "Z" else " " for c in stripped)
         forms.add(" ".join(letters.split()))
     return forms
@@ -90,17 +92,32 @@ def _document_numbers_match(claimed: str, read: str) -> bool:
         return True
     if len(claimed) != len(read):
         return False
-    return all(a == b or frozenset((a, b)) in CHECK_DIGIT_BLIND for a, b in zip(claimed, read, strict=True))
+    return all(
+        a == b or frozenset((a, b)) in CHECK_DIGIT_BLIND for a, b in zip(claimed, read, strict=True)
+    )
 
 
 def compare_with_claims(mrz: MrzData, claims: Claims) -> list[Mismatch]:
     """Fields where the claim and the MRZ disagree (claims left ``None`` are not compared)."""
     mismatches: list[Mismatch] = []
-    if claims.document_number is not None and not _document_numbers_match(claims.document_number, mrz.document_number):
+    if claims.document_number is not None and not _document_numbers_match(
+        claims.document_number, mrz.document_number
+    ):
         mismatches.append(Mismatch("document_number", claims.document_number, mrz.document_number))
-    if claims.last_name is not None and not _name_matches(claims.last_name, mrz.surname, truncated=mrz.names_truncated):
-        mismatches.append(Mismatch("last_name", claims.last_name, mrz.surname, _name_near(claims.last_name, mrz.surname)))
-    if claims.first_names is not None and not _name_matches(claims.first_names, mrz.given_names, truncated=mrz.names_truncated):
+    if claims.last_name is not None and not _name_matches(
+        claims.last_name, mrz.surname, truncated=mrz.names_truncated
+    ):
+        mismatches.append(
+            Mismatch(
+                "last_name",
+                claims.last_name,
+                mrz.surname,
+                _name_near(claims.last_name, mrz.surname),
+            )
+        )
+    if claims.first_names is not None and not _name_matches(
+        claims.first_names, mrz.given_names, truncated=mrz.names_truncated
+    ):
         near = _name_near(claims.first_names, mrz.given_names)
         mismatches.append(Mismatch("first_names", claims.first_names, mrz.given_names, near))
     if claims.date_of_birth is not None and claims.date_of_birth != mrz.birth_date:
@@ -120,5 +137,7 @@ def compare_with_claims(mrz: MrzData, claims: Claims) -> list[Mismatch]:
         if (claims.document_type is DocumentType.passport) != is_passport or (
             not is_passport and not mrz.document_type.startswith(CARD_TYPES)
         ):
-            mismatches.append(Mismatch("document_type", str(claims.document_type), mrz.document_type))
+            mismatches.append(
+                Mismatch("document_type", str(claims.document_type), mrz.document_type)
+            )
     return mismatches

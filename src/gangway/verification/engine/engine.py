@@ -6,7 +6,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from gangway.verification.engine import faces, mrz, ocrb, ocr, quality
+from gangway.verification.engine import faces, mrz, ocr, ocrb, quality
 from gangway.verification.engine.claims import VerificationInputs
 from gangway.verification.engine.report import (
     REPORT_VERSION,
@@ -54,8 +54,15 @@ class BuiltinEngine:
         if inputs.selfie is not None:
             images["selfie"] = (inputs.selfie, quality.ImageKind.selfie)
         checks = (
-            _guarded(mrz.CHECK_ID, lambda: mrz.check_document_mrz(inputs.document_front, inputs.document_back, inputs.claims)),
-            _guarded(faces.CHECK_ID, lambda: faces.check_face_match(inputs.document_front, inputs.selfie)),
+            _guarded(
+                mrz.CHECK_ID,
+                lambda: mrz.check_document_mrz(
+                    inputs.document_front, inputs.document_back, inputs.claims
+                ),
+            ),
+            _guarded(
+                faces.CHECK_ID, lambda: faces.check_face_match(inputs.document_front, inputs.selfie)
+            ),
             _guarded(quality.CHECK_ID, lambda: quality.check_image_quality(images)),
         )
         duration_ms = round((time.perf_counter() - started) * 1000)
@@ -68,4 +75,6 @@ def _guarded(check_id: str, run: Callable[[], VerificationCheck]) -> Verificatio
         return run()
     except Exception as error:
         log.exception("verification check %s failed", check_id)
-        return VerificationCheck(check_id, CheckOutcome.error, type(error).__name__, {"message": str(error)[:300]})
+        return VerificationCheck(
+            check_id, CheckOutcome.error, type(error).__name__, {"message": str(error)[:300]}
+        )

@@ -61,7 +61,9 @@ def _models() -> tuple[Any, Any, Any]:
     return (
         dlib.get_frontal_face_detector(),
         dlib.shape_predictor(str(directory / "shape_predictor_5_face_landmarks.dat")),
-        dlib.face_recognition_model_v1(str(directory / "dlib_face_recognition_resnet_model_v1.dat")),
+        dlib.face_recognition_model_v1(
+            str(directory / "dlib_face_recognition_resnet_model_v1.dat")
+        ),
     )
 
 
@@ -130,12 +132,16 @@ def check_face_match(document_front: bytes, selfie: bytes | None) -> Verificatio
             return VerificationCheck(CHECK_ID, CheckOutcome.fail, f"no_face_on_{name}", evidence)
         if len(search.faces) > 1:
             attachments = {f"{name}_face_{i}.jpg": f.crop for i, f in enumerate(search.faces[:4])}
-            return VerificationCheck(CHECK_ID, CheckOutcome.fail, f"several_faces_on_{name}", evidence, attachments)
+            return VerificationCheck(
+                CHECK_ID, CheckOutcome.fail, f"several_faces_on_{name}", evidence, attachments
+            )
     document_face, selfie_face = on_document.faces[0], in_selfie.faces[0]
     gap = distance(document_face, selfie_face)
     evidence["distance"] = round(gap, 4)
     evidence["similarity"] = round(max(0.0, 1.0 - gap), 4)
     attachments = {"document_face.jpg": document_face.crop, "selfie_face.jpg": selfie_face.crop}
     if gap <= MATCH_DISTANCE:
-        return VerificationCheck(CHECK_ID, CheckOutcome.passed, "faces_match", evidence, attachments)
+        return VerificationCheck(
+            CHECK_ID, CheckOutcome.passed, "faces_match", evidence, attachments
+        )
     return VerificationCheck(CHECK_ID, CheckOutcome.fail, "faces_differ", evidence, attachments)

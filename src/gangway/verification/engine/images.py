@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import cv2
 import numpy as np
 from numpy.typing import NDArray
@@ -9,7 +11,8 @@ from numpy.typing import NDArray
 # Bounded by the upload check (40 MP); repeated here because the engine may be fed directly.
 MAX_PIXELS = 40_000_000
 
-Image = NDArray[np.uint8]
+# OpenCV's stubs type every result as a generic array; uint8 is the convention, not checked.
+Image = NDArray[Any]
 
 
 class UnreadableImage(ValueError):

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
+from gangway.verification.engine import ocrb
 from gangway.verification.engine.claims import Claims
 from gangway.verification.engine.claims_match import Mismatch, compare_with_claims
 from gangway.verification.engine.images import Image, decode, fit_within, to_gray
-from gangway.verification.engine import ocrb
 from gangway.verification.engine.mrz_format import LAYOUTS, MrzData, layout_for, parse_corrected
 from gangway.verification.engine.ocr import read_mrz_text
 from gangway.verification.engine.report import CheckOutcome, VerificationCheck
@@ -45,16 +45,22 @@ class MrzRead:
 
 def _band_candidates(gray: Image) -> list[tuple[tuple[float, float], tuple[float, float], float]]:
     """Rotated rectangles (centre, size, angle) of wide text bands, widest first."""
-    height, width = gray.shape
+    width = gray.shape[1]
     smooth = cv2.GaussianBlur(gray, (3, 3), 0)
-    blackhat = cv2.morphologyEx(smooth, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 9)))
+    blackhat = cv2.morphologyEx(
+        smooth, cv2.MORPH_BLACKHAT, cv2.getStructuringElement(cv2.MORPH_RECT, (25, 9))
+    )
     gradient = np.absolute(cv2.Sobel(blackhat, cv2.CV_32F, 1, 0, ksize=3))
     gradient = (255 * (gradient / (gradient.max() or 1.0))).astype(np.uint8)
-    closed = cv2.morphologyEx(gradient, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 5)))
+    closed = cv2.morphologyEx(
+        gradient, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (31, 5))
+    )
     _, mask = cv2.threshold(closed, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)
     # Join the lines of the zone into one band, then drop thin bridges to neighbouring text.
-    mask = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (41, 31)))
-    mask = cv2.erode(mask, None, iterations=3)
+    mask = cv2.morphologyEx(
+        mask, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (41, 31))
+    )
+    mask = cv2.erode(mask, np.ones((3, 3), np.uint8), iterations=3)
     contours, _ = cv2.findContours(mask, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     bands = []
     for contour in contours:
@@ -70,20 +76,34 @@ def _band_candidates(gray: Image) -> list[tuple[tuple[float, float], tuple[float
     return bands[:3]
 
 
-def _cut(gray: Image, centre: tuple[float, float], size: tuple[float, float], angle: float, margin: float) -> Image:
+def _cut(
+    gray: Image, centre: tuple[float, float], size: tuple[float, float], angle: float, margin: float
+) -> Image:
     """Rotate ``gray`` so the band is level and cut it out with ``margin`` (share of its height)."""
     matrix = cv2.getRotationMatrix2D(centre, angle, 1.0)
-    level = cv2.warpAffine(gray, matrix, (gray.shape[1], gray.shape[0]), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE)
+    level = cv2.warpAffine(
+        gray,
+        matrix,
+        (gray.shape[1], gray.shape[0]),
+        flags=cv2.INTER_CUBIC,
+        borderMode=cv2.BORDER_REPLICATE,
+    )
     w, h = size
     pad_y, pad_x = margin * h, 0.03 * w + margin * h * 0.5
-    x0, x1 = int(max(0, centre[0] - w / 2 - pad_x)), int(min(gray.shape[1], centre[0] + w / 2 + pad_x))
-    y0, y1 = int(max(0, centre[1] - h / 2 - pad_y)), int(min(gray.shape[0], centre[1] + h / 2 + pad_y))
+    x0, x1 = (
+        int(max(0, centre[0] - w / 2 - pad_x)),
+        int(min(gray.shape[1], centre[0] + w / 2 + pad_x)),
+    )
+    y0, y1 = (
+        int(max(0, centre[1] - h / 2 - pad_y)),
+        int(min(gray.shape[0], centre[1] + h / 2 + pad_y)),
+    )
     return level[y0:y1, x0:x1]
 
 
 def _prepare(crop: Image, line_count_guess: int) -> Image:
     """Upscale to ~TARGET_CHAR_HEIGHT px characters and binarise (dark text on white)."""
-    # A band holds 2-3 lines at ~1.7 × character height each, plus margins.
+    # A band holds 2-3 lines at ~1.7 x character height each, plus margins.
     char_height = max(1.0, crop.shape[0] / (line_count_guess * 1.9 + 0.6))
     scale = float(np.clip(TARGET_CHAR_HEIGHT / char_height, 1.0, 4.0))
     big = cv2.resize(crop, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
@@ -165,7 +185,9 @@ def check_document_mrz(front: bytes, back: bytes | None, claims: Claims) -> Veri
         if best.data is not None and best.data.valid:
             break
     if best.data is None:
-        return VerificationCheck(CHECK_ID, CheckOutcome.warn, "mrz_unreadable", {"ocr_lines": list(best.raw)})
+        return VerificationCheck(
+            CHECK_ID, CheckOutcome.warn, "mrz_unreadable", {"ocr_lines": list(best.raw)}
+        )
     evidence: dict[str, object] = {"mrz": best.data.as_evidence(), "notes": best.notes}
     if not best.data.valid:
         failed = sorted(name for name, ok in best.data.checks.items() if not ok)
@@ -177,6 +199,8 @@ def check_document_mrz(front: bytes, back: bytes | None, claims: Claims) -> Veri
         reason = "_and_".join(m.field for m in mismatches) + "_mismatch"
         if all(m.near for m in mismatches):
             # One letter off in a name only: a human decides between misreading and a change.
-            return VerificationCheck(CHECK_ID, CheckOutcome.warn, reason.replace("_mismatch", "_near_match"), evidence)
+            return VerificationCheck(
+                CHECK_ID, CheckOutcome.warn, reason.replace("_mismatch", "_near_match"), evidence
+            )
         return VerificationCheck(CHECK_ID, CheckOutcome.fail, reason, evidence)
     return VerificationCheck(CHECK_ID, CheckOutcome.passed, "mrz_matches_claims", evidence)

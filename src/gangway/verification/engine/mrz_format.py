@@ -147,7 +147,9 @@ class MrzData:
 def layout_for(lines: list[str]) -> Layout | None:
     """The layout whose line count and length fit ``lines`` (OCR may lose or add a filler)."""
     for layout in LAYOUTS:
-        if len(lines) == layout.lines and all(abs(len(line) - layout.length) <= 2 for line in lines):
+        if len(lines) == layout.lines and all(
+            abs(len(line) - layout.length) <= 2 for line in lines
+        ):
             return layout
     return None
 
@@ -208,7 +210,9 @@ def _checks(lines: list[str], layout: Layout) -> dict[str, bool]:
         # An empty optional field may carry a filler as its check digit.
         results[name] = digit == check_digit(value) or (set(value) == {FILLER} and digit == FILLER)
     composite = "".join(lines[line][start:end] for line, start, end in layout.composite)
-    results["composite"] = lines[layout.composite_at[0]][layout.composite_at[1]] == check_digit(composite)
+    results["composite"] = lines[layout.composite_at[0]][layout.composite_at[1]] == check_digit(
+        composite
+    )
     return results
 
 

@@ -26,7 +26,9 @@ def tesseract_languages() -> list[str]:
     path = tesseract_path()
     if path is None:
         return []
-    listed = subprocess.run([path, "--list-langs"], capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False)
+    listed = subprocess.run(
+        [path, "--list-langs"], capture_output=True, text=True, timeout=TIMEOUT_SECONDS, check=False
+    )
     return [line.strip() for line in listed.stdout.splitlines()[1:] if line.strip()]
 
 

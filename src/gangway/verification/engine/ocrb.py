@@ -50,7 +50,7 @@ def _normalise(ink: Image) -> NDArray[np.float32]:
     resized = cv2.resize(ink.astype(np.float32), CELL, interpolation=cv2.INTER_AREA).ravel()
     resized -= resized.mean()
     norm = float(np.linalg.norm(resized))
-    return resized / norm if norm else resized
+    return (resized / norm if norm else resized).astype(np.float32)
 
 
 def _lines(ink: Image, count: int) -> list[tuple[int, int]]:
@@ -83,7 +83,11 @@ def read_band(binary: Image, layout_lines: int, line_length: int) -> list[str] |
         pad = (bottom - top) // 3
         strip = ink[max(0, top - pad) : bottom + pad]
         count, _labels, stats, _ = cv2.connectedComponentsWithStats(strip, connectivity=8)
-        boxes = [tuple(int(v) for v in stats[i, :4]) for i in range(1, count) if stats[i, cv2.CC_STAT_AREA] >= 12]
+        boxes = [
+            tuple(int(v) for v in stats[i, :4])
+            for i in range(1, count)
+            if stats[i, cv2.CC_STAT_AREA] >= 12
+        ]
         if not boxes:
             return None
         cap = float(np.percentile([h for _x, _y, _w, h in boxes], 80))

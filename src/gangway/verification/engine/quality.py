@@ -78,7 +78,10 @@ class QualityAssessment:
         return {
             "kind": str(self.kind),
             "problems": [str(p) for p in self.problems],
-            **{k: (round(v, 4) if isinstance(v, float) else v) for k, v in asdict(self.metrics).items()},
+            **{
+                k: (round(v, 4) if isinstance(v, float) else v)
+                for k, v in asdict(self.metrics).items()
+            },
         }
 
 
@@ -116,14 +119,14 @@ def glare(gray: Image) -> tuple[float, float]:
     if share == 0.0:
         return 0.0, 0.0
     # Opening drops isolated clipped pixels (specular dots, white text edges); glare is a blob.
-    clipped = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
-    count, _labels, stats, _ = cv2.connectedComponentsWithStats(clipped, connectivity=8)
+    opened = cv2.morphologyEx(clipped, cv2.MORPH_OPEN, np.ones((3, 3), np.uint8))
+    count, _labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
     largest = max((int(stats[i, cv2.CC_STAT_AREA]) for i in range(1, count)), default=0)
     return largest / total, share
 
 
 def document_quadrilateral(gray: Image) -> NDArrayF | None:
-    """Corners (4×2, in ``gray``'s pixels) of the largest card-like quadrilateral, if any."""
+    """Corners (4x2, in ``gray``'s pixels) of the largest card-like quadrilateral, if any."""
     blurred = cv2.GaussianBlur(gray, (5, 5), 0)
     edges = cv2.Canny(blurred, 30, 90)
     edges = cv2.dilate(edges, np.ones((3, 3), np.uint8), iterations=2)
@@ -149,8 +152,9 @@ def document_quadrilateral(gray: Image) -> NDArrayF | None:
     return best
 
 
-
-def assess_image(image: Image, kind: ImageKind, *, original_size: tuple[int, int]) -> QualityAssessment:
+def assess_image(
+    image: Image, kind: ImageKind, *, original_size: tuple[int, int]
+) -> QualityAssessment:
     """Judge a decoded image (any size; shrunk here) whose upload was ``original_size`` (w, h)."""
     work, _ = fit_within(to_gray(image), WORK_SIDE)
     width, height = original_size
