@@ -1,0 +1,1 @@
+"""Identity verification: reading the document, matching the selfie, judging photo quality."""
