@@ -47,7 +47,7 @@ def create_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if run_worker:
-            app.state.worker = await start_worker(services, bootstrap.PERIODIC_JOBS)
+            app.state.worker = await start_worker(services, bootstrap.periodic_jobs(services))
         try:
             yield
         finally:

@@ -9,7 +9,7 @@
   :data:`HTML_ERROR_PAGES` the prefixes whose errors render as pages instead of JSON.
 - :func:`event_subscribers` lists what runs inside the transaction of every recorded event.
 - :func:`after_submission` lists what runs inside the transaction of an onboarding submission.
-- :data:`PERIODIC_JOBS` lists what every worker runs on a timer.
+- :data:`PERIODIC_JOBS` and :func:`periodic_jobs` list what every worker runs on a timer.
 
 Nothing registers itself at import time: if it is not listed here, it does not run.
 """
@@ -53,6 +53,9 @@ from gangway.services import Services
 from gangway.simulations import endpoints as simulations
 from gangway.simulations import pending_actions as pending_action_simulations
 from gangway.simulations import status as status_simulation
+from gangway.verification import service as verification
+from gangway.verification.jobs import VerificationJob
+from gangway.verification.port import VerificationEngine, engine_for
 from gangway.web import idempotency
 from gangway.web.csrf import CsrfProtector
 from gangway.web.idempotency import IdempotencyStore
@@ -62,7 +65,7 @@ from gangway.webhooks import endpoints as webhooks_endpoints
 from gangway.webhooks.sender import HttpxSender, WebhookSender
 from gangway.webhooks.service import Policy as WebhookPolicy
 from gangway.webhooks.signing import SecretBox
-from gangway.worker.jobs import PeriodicJob
+from gangway.worker.jobs import Periodic, PeriodicJob, PeriodicTask
 
 
 @dataclass(frozen=True)
@@ -111,19 +114,42 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
 )
 
 
-def event_subscribers(policy: checks.CheckPolicy) -> tuple[EventSubscriber, ...]:
+def event_subscribers(
+    policy: checks.CheckPolicy, *, verifying: bool
+) -> tuple[EventSubscriber, ...]:
     """In order, inside the event's transaction: the webhook outbox rows, then (if the operator
-    turned it on) the automatic approval of a low-risk submission, whose own event fans out too."""
+    turned it on) the automatic approval of a low-risk submission, whose own event fans out too.
+    With identity verification on, the approval waits for the verification report instead (the
+    verification job approves)."""
     subscribers: list[EventSubscriber] = [fanout.create_deliveries]
-    if policy.auto_approve_low_risk:
+    if policy.auto_approve_low_risk and not verifying:
         subscribers.append(checks.auto_approve)
     return tuple(subscribers)
 
 
-def after_submission(policy: checks.CheckPolicy) -> tuple[AfterSubmission, ...]:
+def after_submission(policy: checks.CheckPolicy, *, verifying: bool) -> tuple[AfterSubmission, ...]:
     """Inside the submit transaction, before the status change: the automated checks (they store
-    their results and risk level on the submission; an error rolls the submission back)."""
-    return (functools.partial(checks.run_checks, policy=policy),)
+    their results and risk level on the submission; an error rolls the submission back), then a
+    verification run queued for the worker."""
+    steps: list[AfterSubmission] = [functools.partial(checks.run_checks, policy=policy)]
+    if verifying:
+        steps.append(verification.queue_after_submission)
+    return tuple(steps)
+
+
+def periodic_jobs(services: Services) -> tuple[Periodic, ...]:
+    """:data:`PERIODIC_JOBS`, and the verification runs when an engine is configured."""
+    if services.verification_engine is None:
+        return PERIODIC_JOBS
+    job = VerificationJob(
+        sessions=services.sessions,
+        read_sessions=services.read_sessions,
+        clock=services.clock,
+        engine=services.verification_engine,
+        sealer=services.document_sealer,
+        auto_approve_low_risk=services.checks_policy.auto_approve_low_risk,
+    )
+    return (*PERIODIC_JOBS, PeriodicTask("verification.run_due", 2, job.run_due))
 
 
 def build_services(
@@ -133,6 +159,7 @@ def build_services(
     sms_sender: SmsSender | None = None,
     webhook_sender: WebhookSender | None = None,
     rate_limiter: TokenBucket | None = None,
+    verification_engine: VerificationEngine | None = None,
     after_submission_hooks: Sequence[AfterSubmission] | None = None,
 ) -> Services:
     """Every adapter, chosen by ``settings``; a keyword argument replaces one port (tests)."""
@@ -142,8 +169,10 @@ def build_services(
         auto_approve_low_risk=settings.auto_approve_low_risk,
         country_risk_file=settings.country_risk_file,
     )
+    verifier = verification_engine or engine_for(settings.verification_engine)
+    verifying = verifier is not None
     engine = create_engine(settings)
-    unit_of_work = {SUBSCRIBERS: event_subscribers(policy)}
+    unit_of_work = {SUBSCRIBERS: event_subscribers(policy, verifying=verifying)}
     sessions = create_sessionmaker(engine, serialize_writes=settings.is_sqlite, info=unit_of_work)
     read_sessions = create_sessionmaker(
         engine.execution_options(gangway_read_only=True), info=unit_of_work
@@ -174,7 +203,9 @@ def build_services(
         sms_sender=sms_sender or sms_sender_for(settings),
         document_sealer=documents.sealer_for(secret_key),
         after_submission=tuple(
-            after_submission(policy) if after_submission_hooks is None else after_submission_hooks
+            after_submission(policy, verifying=verifying)
+            if after_submission_hooks is None
+            else after_submission_hooks
         ),
         admin_csrf=CsrfProtector(secret_key, "admin"),
         staff_login_throttle=ProgressiveDelay(
@@ -184,6 +215,7 @@ def build_services(
             settings.staff_login_free_failures_per_address, settings.staff_login_max_delay_seconds
         ),
         checks_policy=policy,
+        verification_engine=verifier,
         webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
         webhook_courier=delivery.Courier(
             sessions=sessions,

@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     # console: the message (with its one-time code) goes to the log, never sent -- sandbox only.
     # http: POSTed to GANGWAY_SMS_HTTP_URL. Unset: http when that URL is set, else console.
     sms_adapter: Literal["console", "http"] | None = None
+    # Identity verification: "builtin" (the self-hosted engine), "fake" (tests) or "off".
+    verification_engine: Literal["builtin", "fake", "off"] = "builtin"
+    # Tell the user at upload time that a photo is blurred, dark or shows glare. Unset: on in
+    # live, off in sandbox (where any picture works as document and selfie).
+    verification_upload_feedback: bool | None = None
     sms_http_url: str | None = None
     # Bearer token for /metrics on the main port; without one, /metrics there answers 404 in live
     # (use `gangway serve --metrics-port`) and stays open in the sandbox.
@@ -137,6 +142,12 @@ class Settings(BaseSettings):
         if self.sms_adapter is not None:
             return self.sms_adapter
         return "http" if self.sms_http_url else "console"
+
+    @property
+    def checks_photos_at_upload(self) -> bool:
+        if self.verification_upload_feedback is None:
+            return not self.is_sandbox and self.verification_engine != "off"
+        return self.verification_upload_feedback
 
     @property
     def is_sandbox(self) -> bool:

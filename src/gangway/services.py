@@ -24,6 +24,7 @@ from gangway.kit.crypto import Sealer
 from gangway.kit.ratelimit import FailureThrottle, ProgressiveDelay, TokenBucket
 from gangway.onboarding.service import AfterSubmission
 from gangway.onboarding.sms import SmsSender
+from gangway.verification.port import VerificationEngine
 from gangway.web.csrf import CsrfProtector
 from gangway.web.idempotency import IdempotencyStore
 from gangway.webhooks.delivery import Courier
@@ -62,6 +63,8 @@ class Services:
     staff_login_throttle: ProgressiveDelay
     staff_login_address_throttle: ProgressiveDelay
     checks_policy: CheckPolicy
+    # Identity verification (``None`` when GANGWAY_VERIFICATION_ENGINE=off)
+    verification_engine: VerificationEngine | None
     # Webhooks
     webhook_policy: WebhookPolicy
     webhook_courier: Courier

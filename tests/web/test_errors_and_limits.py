@@ -115,7 +115,8 @@ async def test_health_readiness_and_metrics(
 ) -> None:
     assert (await client.get("/healthz")).json() == {"status": "ok"}
     ready = await client.get("/readyz")
-    assert ready.status_code == 200 and ready.json() == {"status": "ready"}
+    assert ready.status_code == 200 and ready.json()["status"] == "ready"
+    assert ready.json()["verification"]["engine"] == "builtin"
     await partner.http.get("/v3/individuals")
     metrics = await client.get("/metrics")
     assert metrics.status_code == 200

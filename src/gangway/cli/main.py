@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gangway.cli.demo import demo
+from gangway.cli.doctor import doctor
 from gangway.cli.partners import partners
 from gangway.cli.screening import screening
 from gangway.cli.server import migrate, serve, worker
@@ -26,6 +27,7 @@ cli.add_command(staff)
 cli.add_command(screening)
 cli.add_command(demo)
 cli.add_command(webhooks)
+cli.add_command(doctor)
 
 
 def main() -> None:

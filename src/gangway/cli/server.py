@@ -9,7 +9,7 @@ from types import FrameType
 import click
 import uvicorn
 
-from gangway.bootstrap import PERIODIC_JOBS, build_services
+from gangway.bootstrap import build_services, periodic_jobs
 from gangway.config import get_settings
 from gangway.db.migrate import upgrade
 from gangway.observability import configure_logging, serve_metrics
@@ -92,4 +92,5 @@ def worker() -> None:
 
     settings = get_settings()
     configure_logging(settings.log_level, settings.logs_as_json)
-    asyncio.run(run_worker(build_services(settings), PERIODIC_JOBS))
+    services = build_services(settings)
+    asyncio.run(run_worker(services, periodic_jobs(services)))

@@ -34,6 +34,7 @@ from gangway.models import (
 from gangway.onboarding import credentials, documents, service
 from gangway.onboarding.links import LinkExpired
 from gangway.pending_actions import service as pending_actions
+from gangway.verification import service as verification
 
 MAX_PASSCODE_ATTEMPTS = 5
 LOCK_DURATION = timedelta(minutes=15)
@@ -203,7 +204,10 @@ async def prepare_last_address(ctx: FlowContext, step: str) -> dict[str, Any]:
 
 
 async def complete(
-    ctx: FlowContext, *, entered: Callable[[dict[str, Any]], dict[str, Any]]
+    ctx: FlowContext,
+    *,
+    entered: Callable[[dict[str, Any]], dict[str, Any]],
+    verify_identity: bool = False,
 ) -> None:
     """Complete the pending action: documents attached to the consent, consent and action
     completed, audit entry (with what ``entered`` picks of the data) and
@@ -241,5 +245,8 @@ async def complete(
             "entered": entered(progress.data),
         },
     )
+    if verify_identity and ctx.services.verification_engine is not None:
+        # The new photos get their own verification run (the worker compares them).
+        await verification.queue(ctx.session, ctx.individual, now=ctx.now, consent_id=consent.id)
     progress.finished = True
     await ctx.session.flush()

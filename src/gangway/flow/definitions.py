@@ -119,7 +119,9 @@ IDENTITY_VERIFICATION = FlowDefinition(
     name="identity_verification",
     steps=(CONFIRM, DOCUMENT, SELFIE, REVIEW),
     review=(review.DOCUMENT, review.SELFIE),
-    complete=functools.partial(consent.complete, entered=review.entered_document),
+    complete=functools.partial(
+        consent.complete, entered=review.entered_document, verify_identity=True
+    ),
     consent=True,
 )
 PROOF_OF_ADDRESS_VERIFICATION = FlowDefinition(

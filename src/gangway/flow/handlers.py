@@ -5,6 +5,7 @@ Each exists once; the flow definitions (``flow.definitions``) list which flow us
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
 
 from starlette.datastructures import UploadFile
@@ -15,6 +16,7 @@ from gangway.flow.context import FlowContext, Outcome
 from gangway.models import DocumentKind
 from gangway.onboarding import credentials, documents, phone, service
 from gangway.onboarding.sms import SmsError
+from gangway.verification.engine import quality
 
 
 def as_form_values(data: dict[str, Any]) -> dict[str, str]:
@@ -172,6 +174,10 @@ async def take_file(
     except documents.UploadRejected as error:
         parsed.fail(field, str(error))
         return previous_id
+    problem = await _photo_problem(ctx, checked, kind)
+    if problem is not None:
+        parsed.fail(field, problem)
+        return previous_id
     stored = await documents.store(
         ctx.session,
         ctx.individual,
@@ -182,6 +188,24 @@ async def take_file(
     )
     await documents.discard_unsubmitted(ctx.session, ctx.individual.id, previous_id)
     return str(stored.id)
+
+
+PHOTO_KINDS = {
+    DocumentKind.document_front: quality.ImageKind.document,
+    DocumentKind.document_back: quality.ImageKind.document,
+    DocumentKind.selfie: quality.ImageKind.selfie,
+}
+
+
+async def _photo_problem(
+    ctx: FlowContext, checked: documents.CheckedFile, kind: DocumentKind
+) -> str | None:
+    """A blurred, dark or glaring photo is told to the user now ("take it again"), so that it
+    never reaches review. Off in sandbox unless configured (any picture works there)."""
+    image_kind = PHOTO_KINDS.get(kind)
+    if image_kind is None or not ctx.services.settings.checks_photos_at_upload:
+        return None
+    return await asyncio.to_thread(quality.upload_problem, checked.content, image_kind)
 
 
 async def prepare_document(ctx: FlowContext, step: str) -> dict[str, Any]:

@@ -255,6 +255,26 @@ TEXTS: dict[str, tuple[str, str]] = {
     "file_type_pdf": ("Upload a PDF, JPEG or PNG file.", "Ladda upp en PDF-, JPEG- eller PNG-fil."),
     "file_unreadable": ("The file could not be read.", "Filen kunde inte läsas."),
     "file_dimensions": ("The image size is not supported.", "Bildens storlek stöds inte."),
+    "photo_too_small": (
+        "The photo is too small to read: take it again closer, in good light.",
+        "Bilden är för liten för att läsas: ta den igen närmare, i bra ljus.",
+    ),
+    "photo_blurred": (
+        "The photo is blurred: hold the phone still and take it again.",
+        "Bilden är suddig: håll telefonen stilla och ta den igen.",
+    ),
+    "photo_too_dark": (
+        "The photo is too dark: take it again in better light.",
+        "Bilden är för mörk: ta den igen i bättre ljus.",
+    ),
+    "photo_glare": (
+        "The photo has glare: tilt the document away from the light and take it again.",
+        "Bilden har reflexer: vinkla dokumentet bort från ljuset och ta den igen.",
+    ),
+    "photo_document_not_visible": (
+        "The whole document must be visible: take the photo again with all four corners in it.",
+        "Hela dokumentet måste synas: ta bilden igen med alla fyra hörnen med.",
+    ),
     "tax_id_invalid": (
         "Use letters, digits, spaces, dots or dashes (at most 30).",
         "Använd bokstäver, siffror, mellanslag, punkter eller bindestreck (högst 30).",

@@ -28,6 +28,7 @@ from gangway.models.onboarding import (
 from gangway.models.partner import ApiKey, AuthSession, Partner, RefreshToken
 from gangway.models.screening import IdentityFingerprint, SanctionsEntry
 from gangway.models.staff import StaffRole, StaffSession, StaffUser
+from gangway.models.verification import VerificationRun, VerificationStatus
 from gangway.models.webhook import (
     DeliveryStatus,
     EndpointStatus,
@@ -71,6 +72,8 @@ __all__ = [
     "StaffRole",
     "StaffSession",
     "StaffUser",
+    "VerificationRun",
+    "VerificationStatus",
     "WebauthnCredential",
     "WebhookAttempt",
     "WebhookDelivery",

@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from gangway.audit import service as audit
 from gangway.db.session import transaction
-from gangway.errors import Forbidden, RateLimited
+from gangway.errors import Forbidden, RateLimited, RequestBlocked
 from gangway.individuals import decisions
 from gangway.kit.ids import random_token
 from gangway.models import ActorType
@@ -24,6 +24,7 @@ from gangway.review.deps import (
     verify_form_csrf,
 )
 from gangway.review.web import page, safe_next
+from gangway.verification import service as verification
 from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
 from gangway.webhooks import service as webhooks
@@ -216,8 +217,12 @@ async def queue(
     session: SessionDep,
     partner: Annotated[str | None, Query(max_length=64)] = None,
     risk: Annotated[str | None, Query(max_length=10)] = None,
+    verification_outcome: Annotated[str | None, Query(alias="verification", max_length=10)] = None,
+    sort: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
-    items = await queries.review_queue(session, partner_id=partner, risk=risk)
+    items = await queries.review_queue(
+        session, partner_id=partner, risk=risk, verification=verification_outcome, sort=sort
+    )
     return page(
         request,
         "queue.html",
@@ -228,6 +233,9 @@ async def queue(
             "partner_filter": partner or "",
             "risk_filter": risk or "",
             "risk_levels": queries.RISK_LEVELS,
+            "verification_filter": verification_outcome or "",
+            "verification_filters": queries.VERIFICATION_FILTERS,
+            "sort": sort or "",
         },
         staff=staff,
     )
@@ -245,6 +253,7 @@ async def find(
 
 
 DONE_MESSAGES = {
+    "verification": "Identity verification queued; the report appears here in a few seconds.",
     **{d.value: f"Decision saved: {d.value}." for d in decisions.Decision},
     "requested": "Pending action requested; the partner is notified.",
     "canceled": "Pending action canceled.",
@@ -263,14 +272,17 @@ async def individual(
 ) -> Response:
     person = await decisions.load_individual(session, individual_id)
     file = await queries.individual_file(session, person)
+    submitted = (file.submission.data if file.submission else None) or {}
+    runs = await verification.runs_of(session, person.id)
     return page(
         request,
         "individual.html",
         {
             "file": file,
-            "sections": queries.submitted_sections(
-                (file.submission.data if file.submission else None) or {}
-            ),
+            "sections": queries.submitted_sections(submitted),
+            "runs": queries.verification_runs(runs, submitted, services.document_sealer),
+            "verification_enabled": services.verification_engine is not None,
+            "can_rerun": file.submission is not None,
             "actors": await queries.staff_emails(session, file.audit_trail),
             "allowed": decisions.decisions_for(person.status),
             "reasons": decisions.REASONS,
@@ -352,3 +364,34 @@ async def decide(
     return RedirectResponse(
         f"/admin/individuals/{person.id}?done={decision.value}", status_code=303
     )
+
+
+@router.post("/individuals/{individual_id}/verification")
+async def rerun_verification(
+    request: Request,
+    individual_id: str,
+    staff: StaffDep,
+    services: ServicesDep,
+    session: SessionDep,
+) -> Response:
+    """Queue identity verification again on the submitted photos (audited); the earlier reports
+    stay, side by side."""
+    person = await decisions.load_individual(session, individual_id)
+    submission = await queries.latest_submission(session, person.id)
+    if services.verification_engine is None or submission is None:
+        raise RequestBlocked("Identity verification needs a submission and a configured engine.")
+    now = services.clock.now()
+    run = await verification.queue(
+        session, person, now=now, submission_id=submission.id, requested_by=str(staff.staff_id)
+    )
+    await audit.record(
+        session,
+        action="verification.requested",
+        now=now,
+        actor_type=ActorType.staff,
+        actor_id=staff.staff_id,
+        subject_id=person.id,
+        client_ip=client_ip(request.scope),
+        detail={"verification_run_id": str(run.id), "version": run.version},
+    )
+    return RedirectResponse(f"/admin/individuals/{person.id}?done=verification", status_code=303)

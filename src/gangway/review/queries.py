@@ -7,10 +7,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.audit import service as audit
+from gangway.kit.crypto import Sealer
 from gangway.kit.ids import parse_uuid
 from gangway.models import (
     AuditEntry,
@@ -20,9 +21,13 @@ from gangway.models import (
     Partner,
     PendingAction,
     StaffUser,
+    VerificationRun,
+    VerificationStatus,
 )
 from gangway.models.onboarding import Document, OnboardingSubmission
 from gangway.onboarding.submission import SECTION_TITLES, section_fields
+from gangway.verification.reasons import explain
+from gangway.verification.service import attachments_of, claims_of
 
 QUEUE_LIMIT = 200
 RISK_LEVELS = ("low", "medium", "high")
@@ -35,6 +40,8 @@ class QueueItem:
     risk_level: str | None
     failing: list[dict[str, Any]]
     submitted_at: datetime | None
+    # The latest verification run's outcome (pass/warn/fail/error), "pending", or None.
+    verification: str | None = None
 
 
 @dataclass
@@ -82,10 +89,38 @@ async def dashboard(session: AsyncSession, failed_deliveries: int) -> Dashboard:
     )
 
 
+def _latest_verification() -> Any:
+    """The latest run's outcome per individual (``pending`` while queued, ``error`` if failed)."""
+    run = VerificationRun
+    state = case(
+        (run.status == VerificationStatus.queued, "pending"),
+        (run.status == VerificationStatus.failed, "error"),
+        else_=run.outcome,
+    )
+    return (
+        select(state)
+        .where(run.individual_id == Individual.id)
+        .order_by(run.version.desc())
+        .limit(1)
+        .correlate(Individual)
+        .scalar_subquery()
+    )
+
+
+# Worst first when the queue is sorted by verification outcome.
+VERIFICATION_ORDER = {"fail": 0, "error": 1, "warn": 2, "pending": 3, "pass": 4}
+
+
 async def review_queue(
-    session: AsyncSession, *, partner_id: str | None, risk: str | None
+    session: AsyncSession,
+    *,
+    partner_id: str | None,
+    risk: str | None,
+    verification: str | None = None,
+    sort: str | None = None,
 ) -> list[QueueItem]:
-    """Submitted individuals awaiting a decision, oldest first."""
+    """Submitted individuals awaiting a decision, oldest first (or worst verification first)."""
+    latest = _latest_verification().label("verification")
     query = (
         select(
             Individual,
@@ -93,6 +128,7 @@ async def review_queue(
             OnboardingSubmission.risk_level,
             OnboardingSubmission.check_results,
             OnboardingSubmission.created_at,
+            latest,
         )
         .join(Partner, Partner.id == Individual.partner_id)
         .outerjoin(OnboardingSubmission, OnboardingSubmission.individual_id == Individual.id)
@@ -103,11 +139,18 @@ async def review_queue(
         query = query.where(Individual.partner_id == parsed_partner)
     if risk in RISK_LEVELS:
         query = query.where(OnboardingSubmission.risk_level == risk)
+    if verification == "none":
+        query = query.where(_latest_verification().is_(None))
+    elif verification in VERIFICATION_FILTERS:
+        query = query.where(_latest_verification() == verification)
     query = query.order_by(Individual.updated_at, Individual.id).limit(QUEUE_LIMIT)
-    return [
-        QueueItem(individual, name, level, _failing(results), submitted)
-        for individual, name, level, results, submitted in await session.execute(query)
+    items = [
+        QueueItem(individual, name, level, _failing(results), submitted, outcome)
+        for individual, name, level, results, submitted, outcome in await session.execute(query)
     ]
+    if sort == "verification":
+        items.sort(key=lambda item: VERIFICATION_ORDER.get(item.verification or "", 5))
+    return items
 
 
 async def partners(session: AsyncSession) -> list[Partner]:
@@ -215,3 +258,78 @@ async def staff_emails(session: AsyncSession, entries: list[AuditEntry]) -> dict
         return {}
     rows = await session.execute(select(StaffUser.id, StaffUser.email).where(StaffUser.id.in_(ids)))
     return {str(staff_id): email for staff_id, email in rows}
+
+
+# The MRZ fields shown next to what the user typed, in reading order: (field, MRZ key, claim key).
+MRZ_COMPARED = (
+    ("document_number", "document_number", "document_number"),
+    ("last_name", "surname", "last_name"),
+    ("first_names", "given_names", "first_names"),
+    ("date_of_birth", "birth_date", "date_of_birth"),
+    ("expiry_date", "expiry_date", "expiry_date"),
+    ("nationality", "nationality", "nationality"),
+    ("issuing_country", "issuing_country", "issuing_country"),
+)
+
+
+def verification_runs(
+    runs: list[VerificationRun], submitted: dict[str, Any], sealer: Sealer
+) -> list[dict[str, Any]]:
+    """The runs as the individual page shows them: each check with its explanation, the MRZ read
+    next to the claims, and the face crops (decrypted for this page only)."""
+    claims = claims_of(submitted)
+    claimed = {
+        "document_number": claims.document_number,
+        "last_name": claims.last_name,
+        "first_names": claims.first_names,
+        "date_of_birth": claims.date_of_birth.isoformat() if claims.date_of_birth else None,
+        "expiry_date": claims.expiry_date.isoformat() if claims.expiry_date else None,
+        "nationality": claims.nationality,
+        "issuing_country": claims.issuing_country,
+    }
+    shown = []
+    for run in runs:
+        crops = attachments_of(run, sealer) if run.status == VerificationStatus.done else {}
+        checks = []
+        for check in (run.report or {}).get("checks", []):
+            evidence = check.get("evidence") or {}
+            found = evidence.get("mrz")
+            mrz: dict[str, Any] = found if isinstance(found, dict) else {}
+            checks.append(
+                {
+                    **check,
+                    "explained": explain(str(check.get("reason", ""))),
+                    "compared": [(f, mrz.get(key), claimed.get(c)) for f, key, c in MRZ_COMPARED],
+                    "mismatched": {m.get("field") for m in evidence.get("mismatches") or []},
+                    "crops": crops.get(str(check.get("check")), {}),
+                }
+            )
+        shown.append(
+            {
+                "version": run.version,
+                "status": str(run.status),
+                "outcome": run.outcome,
+                "engine": run.engine,
+                "created_at": run.created_at,
+                "consent_id": run.consent_id,
+                "requested_by": run.requested_by,
+                "attempts": run.attempts,
+                "last_error": run.last_error,
+                "checks": checks,
+            }
+        )
+    return shown
+
+
+VERIFICATION_FILTERS = ("pass", "warn", "fail", "error", "pending", "none")
+
+
+async def latest_submission(
+    session: AsyncSession, individual_id: uuid.UUID
+) -> OnboardingSubmission | None:
+    return await session.scalar(
+        select(OnboardingSubmission)
+        .where(OnboardingSubmission.individual_id == individual_id)
+        .order_by(OnboardingSubmission.created_at.desc())
+        .limit(1)
+    )

@@ -16,6 +16,7 @@ from gangway.models import IndividualStatus
 from gangway.onboarding.service import AfterSubmission
 from gangway.simulations import kyc
 from gangway.simulations.schemas import SimulateKyc
+from gangway.verification import service as verification
 from gangway.web.deps import ClockDep, SessionDep, SettingsDep
 from gangway.web.schemas import AUTHENTICATED, error_responses
 
@@ -29,6 +30,11 @@ def sandbox_only(settings: SettingsDep) -> None:
 def get_document_sealer(request: Request) -> Sealer:
     sealer: Sealer = request.app.state.services.document_sealer
     return sealer
+
+
+def get_auto_approval(request: Request) -> bool:
+    approves: bool = request.app.state.services.checks_policy.auto_approve_low_risk
+    return approves
 
 
 def get_after_submission(request: Request) -> tuple[AfterSubmission, ...]:
@@ -54,14 +60,19 @@ async def simulate_onboarding_kyc(
     clock: ClockDep,
     sealer: Annotated[Sealer, Depends(get_document_sealer)],
     after_submission: Annotated[tuple[AfterSubmission, ...], Depends(get_after_submission)],
+    auto_approve: Annotated[bool, Depends(get_auto_approval)],
 ) -> IndividualOut:
     """Fill in synthetic KYC data (personal details, address, verified phone, a passport with
     generated images, a selfie, due-diligence answers, the sandbox passcode `135790`) and submit it,
     exactly as if the user had finished the hosted flow: the individual becomes
-    `onboarding_data_provided` and `IndividualOnboardingDataProvided` is emitted. Needs `onboarding_requested`, else 422."""
+    `onboarding_data_provided` and `IndividualOnboardingDataProvided` is emitted. Identity
+    verification gets a simulated report (the pictures are synthetic). Needs `onboarding_requested`, else 422."""
     now = clock.now()
     individual = await individuals.get_for_partner(session, partner.partner_id, body.individual_id)
     individuals.require_status(individual, [IndividualStatus.onboarding_requested])
     await kyc.fill_synthetic_draft(session, individual, sealer, now)
     result = await kyc.submit(session, individual.id, now, after_submission=after_submission)
+    await verification.record_simulated(
+        session, individual.id, sealer=sealer, now=now, auto_approve_low_risk=auto_approve
+    )
     return IndividualOut.model_validate(result.individual)

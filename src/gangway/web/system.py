@@ -44,7 +44,13 @@ async def readyz(request: Request) -> Response:
             status_code=503,
         )
     DB_UP.set(1)
-    return JSONResponse({"status": "ready"})
+    body: dict[str, object] = {"status": "ready"}
+    engine = services.verification_engine
+    if engine is not None:
+        # Reported, not required: without the engine, submissions wait in the verification queue.
+        available, detail = engine.available()
+        body["verification"] = {"engine": engine.name, "available": available, "detail": detail}
+    return JSONResponse(body)
 
 
 @router.get("/metrics")

@@ -17,7 +17,7 @@ from datetime import timedelta
 from gangway.services import Services
 from gangway.webhooks.delivery import Courier, claim_due
 from gangway.webhooks.sender import SEND_TIMEOUT_SECONDS
-from gangway.worker.jobs import PeriodicJob, PeriodicRunner
+from gangway.worker.jobs import Periodic, PeriodicRunner
 
 log = logging.getLogger("gangway.worker")
 
@@ -30,7 +30,7 @@ class DeliveryWorker:
         self,
         services: Services,
         *,
-        jobs: Sequence[PeriodicJob] = (),
+        jobs: Sequence[Periodic] = (),
         courier: Courier | None = None,
     ) -> None:
         settings = services.settings

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from gangway.services import Services
 from gangway.webhooks.fanout import NOTIFY_CHANNEL
-from gangway.worker.jobs import PeriodicJob
+from gangway.worker.jobs import Periodic
 from gangway.worker.listener import NotifyListener
 from gangway.worker.loop import DeliveryWorker
 
@@ -30,7 +30,7 @@ class RunningWorker:
     listener: NotifyListener | None
 
 
-async def start_worker(services: Services, jobs: Sequence[PeriodicJob]) -> RunningWorker:
+async def start_worker(services: Services, jobs: Sequence[Periodic]) -> RunningWorker:
     """Start the delivery loop (and, on PostgreSQL, the NOTIFY listener)."""
     worker = DeliveryWorker(services, jobs=jobs)
     services.wake_worker = worker.wake
@@ -50,7 +50,7 @@ async def stop_worker(services: Services, running: RunningWorker) -> None:
     services.stop_waking()
 
 
-async def run_worker(services: Services, jobs: Sequence[PeriodicJob]) -> None:
+async def run_worker(services: Services, jobs: Sequence[Periodic]) -> None:
     """``gangway worker``: run until SIGTERM or SIGINT, then drain and close ``services``."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
