@@ -95,8 +95,10 @@ def test_the_api_survives_schemathesis_with_every_check(
         capture_output=True,
         text=True,
         cwd=ROOT,
+        env={**os.environ, "SCHEMATHESIS_HOOKS": "tests.fuzz.hooks"},
         timeout=600,
         check=False,
     )
     print(result.stdout[-4000:])
+    assert "Test cases:" in result.stdout, result.stdout[-4000:] + result.stderr[-2000:]
     assert result.returncode == 0, result.stdout[-12000:] + result.stderr[-2000:]
