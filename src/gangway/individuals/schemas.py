@@ -39,7 +39,10 @@ Email = Annotated[
     str,
     StringConstraints(max_length=320),
     AfterValidator(validators.normalize_email),
-    Field(json_schema_extra={"format": "email"}),
+    Field(
+        description="Syntax-checked (no DNS); special-use domains other than `.test` are refused.",
+        json_schema_extra={"format": "email"},
+    ),
 ]
 Country = Annotated[
     str,

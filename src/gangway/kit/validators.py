@@ -34,7 +34,9 @@ def normalize_email(value: str) -> str:
     if len(text) > 320:
         raise ValueError("The email address is too long.")
     try:
-        validate_email(text, check_deliverability=False)
+        # Syntax only (no DNS). `.test` (RFC 2606) is accepted, so sandbox data can use it; the
+        # other special-use names (`.local`, `localhost`, `.invalid`...) can receive no mail.
+        validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError as error:
         raise ValueError(f"Not a valid email address: {error}") from None
     return text
