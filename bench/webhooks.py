@@ -131,6 +131,7 @@ async def record(services: Services, partner_id: uuid.UUID, n: int) -> dict[str,
                     individual_id=uuid.uuid4(),
                     name=EventName.IndividualActivated,
                     now=services.clock.now(),
+                    status="activated",
                 )
                 created[str(event.id)] = event.created_at.timestamp()
         services.wake_worker()  # what the request edge does after such a commit
@@ -150,6 +151,7 @@ async def record_one_by_one(
                 individual_id=uuid.uuid4(),
                 name=EventName.IndividualActivated,
                 now=services.clock.now(),
+                status="activated",
             )
         created[str(event.id)] = event.created_at.timestamp()
         services.wake_worker()

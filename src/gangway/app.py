@@ -12,6 +12,7 @@ from fastapi.staticfiles import StaticFiles
 
 from gangway import __version__, bootstrap
 from gangway.config import Settings, get_settings
+from gangway.events.schemas import webhooks_section
 from gangway.kit.clock import Clock
 from gangway.services import Services
 from gangway.web.errors import install_error_handlers
@@ -21,6 +22,7 @@ from gangway.web.middleware import (
     RequestContextMiddleware,
     SecurityHeadersMiddleware,
 )
+from gangway.web.openapi import install_openapi
 from gangway.worker.main import RunningWorker, start_worker, stop_worker
 
 API_DESCRIPTION = """
@@ -28,7 +30,10 @@ The Gangway partner API: register individuals, send them through the hosted onbo
 events and pending actions, and receive signed webhooks. Wire-compatible with the "3d" onboarding API.
 
 Authenticate with `POST /v3/auth/login` and send `Authorization: Bearer <access_token>`.
-Errors always have the body `{"error": {"code", "message", "details"?}}`.
+Errors always have the body `{"error": {"code", "message", "details"?}}`: 400 `validation_error`
+for invalid input, 422 `request_blocked` only when the object's state forbids the request.
+Ids are UUIDs; an unknown one (or another partner's) is a 404. The events delivered to webhook
+endpoints are described in the `webhooks` section, signed with Standard Webhooks.
 """
 
 
@@ -90,6 +95,7 @@ def create_app(
             app.mount(route.path, StaticFiles(directory=route.directory), name=route.name)
         else:
             app.include_router(route)
+    install_openapi(app, webhooks=webhooks_section)
     _mount_docs(app)
     return app
 

@@ -9,8 +9,19 @@ from gangway.events import service as events
 from gangway.models import EventName
 from tests.conftest import PartnerHandle, create_individual
 
+# A valid payload (besides individual_id) for each event name, unless the test gives its own.
+DEFAULT_EXTRA: dict[EventName, dict[str, object]] = {
+    EventName.IndividualOnboardingDataProvided: {"status": "onboarding_data_provided"},
+    EventName.IndividualActivated: {"status": "activated"},
+    EventName.IndividualBlocked: {"status": "blocked", "reason": "Documents unreadable"},
+    EventName.PendingActionCreated: {"pending_action_id": uuid.uuid4()},
+    EventName.PendingActionCompleted: {"pending_action_id": uuid.uuid4()},
+    EventName.PendingActionExpired: {"pending_action_id": uuid.uuid4()},
+}
+
 
 async def _record(app, partner: PartnerHandle, individual_id: str, name: EventName, **extra):  # type: ignore[no-untyped-def]
+    extra = extra or DEFAULT_EXTRA[name]
     services = app.state.services
     async with transaction(services.sessions) as session:
         event = await events.record(
@@ -27,14 +38,23 @@ async def _record(app, partner: PartnerHandle, individual_id: str, name: EventNa
 async def test_recorded_event_is_readable_with_its_payload(app, partner: PartnerHandle) -> None:  # type: ignore[no-untyped-def]
     individual = await create_individual(partner)
     event_id = await _record(
-        app, partner, individual["id"], EventName.IndividualBlocked, reason="Documents unreadable"
+        app,
+        partner,
+        individual["id"],
+        EventName.IndividualBlocked,
+        status="blocked",
+        reason="Documents unreadable",
     )
     response = await partner.http.get(f"/v3/events/{event_id}")
     assert response.status_code == 200
     assert response.json() == {
         "id": event_id,
         "name": "IndividualBlocked",
-        "payload": {"individual_id": individual["id"], "reason": "Documents unreadable"},
+        "payload": {
+            "individual_id": individual["id"],
+            "status": "blocked",
+            "reason": "Documents unreadable",
+        },
         "created_at": "2026-03-02T09:30:00.000Z",
     }
 
@@ -52,6 +72,7 @@ async def test_event_rolled_back_with_its_transaction_does_not_exist(
                 individual_id=uuid.UUID(individual["id"]),
                 name=EventName.IndividualActivated,
                 now=services.clock.now(),
+                status="activated",
             )
             raise RuntimeError("the state change failed")
     assert (await partner.http.get("/v3/events")).json()["data"] == []
@@ -109,4 +130,17 @@ async def test_another_partners_events_are_invisible(
     assert scoped.json()["data"] == []
     assert (
         await other_partner.http.get("/v3/events", params={"starting_after": event_id})
-    ).status_code == 400
+    ).status_code == 404
+
+
+async def test_a_payload_that_is_not_the_documented_one_is_refused(
+    app, partner: PartnerHandle
+) -> None:  # type: ignore[no-untyped-def]
+    individual = await create_individual(partner)
+    with pytest.raises(ValueError):
+        await _record(app, partner, individual["id"], EventName.IndividualActivated, reason="x")
+    with pytest.raises(ValueError):
+        await _record(
+            app, partner, individual["id"], EventName.IndividualActivated, status="activated", x=1
+        )
+    assert (await partner.http.get("/v3/events")).json()["data"] == []

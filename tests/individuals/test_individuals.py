@@ -103,7 +103,7 @@ async def test_another_partners_individual_is_404_everywhere(
     ).json()
     assert by_email["data"] == []
     cursor = await other_partner.http.get("/v3/individuals", params={"starting_after": mine["id"]})
-    assert cursor.status_code == 400
+    assert cursor.status_code == 404  # as unknown as a random id: never a leak
     # and the owner still sees it unchanged
     assert (await partner.http.get(path)).json()["email"] == SEED_INDIVIDUAL["email"]
 
@@ -163,13 +163,22 @@ async def test_list_filters_by_status_and_email(partner: PartnerHandle) -> None:
         {"limit": "ten"},
         {"status": "sleeping"},
         {"starting_after": "nope"},
-        {"starting_after": str(uuid.uuid4())},
+        {"starting_after": uuid.uuid4().hex},  # a UUID, but not as `format: uuid` writes one
     ],
 )
 async def test_list_rejects_bad_parameters(partner: PartnerHandle, params: dict) -> None:  # type: ignore[type-arg]
     response = await partner.http.get("/v3/individuals", params=params)
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "validation_error"
+
+
+async def test_an_unknown_cursor_is_not_found(partner: PartnerHandle) -> None:
+    # Schema-valid (a UUID) but naming no object of the partner's: 404, like its own URL.
+    response = await partner.http.get(
+        "/v3/individuals", params={"starting_after": str(uuid.uuid4())}
+    )
+    assert response.status_code == 404
+    assert response.json()["error"]["code"] == "not_found"
 
 
 async def test_patch_changes_contact_fields_and_address(partner: PartnerHandle, clock) -> None:  # type: ignore[no-untyped-def]

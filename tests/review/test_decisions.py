@@ -42,7 +42,7 @@ async def test_approve_activates_emits_the_event_and_audits(
         e for e in await events_of(partner, submitted["id"]) if e["name"] == "IndividualActivated"
     ]
     assert len(activated) == 1
-    assert activated[0]["payload"] == {"individual_id": submitted["id"]}
+    assert activated[0]["payload"] == {"individual_id": submitted["id"], "status": "activated"}
     (entry,) = [
         e for e in await audit_for(services, submitted["id"]) if e.action == "individual.approved"
     ]
@@ -69,6 +69,7 @@ async def test_reject_blocks_with_the_partner_safe_reason_and_keeps_the_note_int
     ]
     assert blocked["payload"] == {
         "individual_id": submitted["id"],
+        "status": "blocked",
         "reason": REASONS["sanctions"].partner_text,
     }
     assert "sanction" not in blocked["payload"]["reason"].lower()  # no tipping-off

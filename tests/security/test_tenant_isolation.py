@@ -39,6 +39,7 @@ async def _seed(app, partner: PartnerHandle) -> dict[str, str]:  # type: ignore[
             individual_id=uuid.UUID(individual["id"]),
             name=EventName.IndividualActivated,
             now=services.clock.now(),
+            status="activated",
         )
     deliveries = (await partner.http.get(f"/v3/webhooks/{webhook.json()['id']}/deliveries")).json()
     assert deliveries["data"], "the event should have created a delivery"

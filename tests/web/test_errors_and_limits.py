@@ -16,6 +16,28 @@ async def test_unknown_route_and_wrong_method_use_the_envelope(client: httpx.Asy
     assert wrong.json()["error"]["code"] == "method_not_allowed"
 
 
+async def test_method_not_allowed_lists_every_method_of_the_path(
+    client: httpx.AsyncClient,
+) -> None:
+    # GET and POST /v3/webhooks are two routes; Allow names both, not just the first one matched.
+    for path, allowed in (
+        ("/v3/webhooks", "GET, POST"),
+        ("/v3/individuals", "GET, POST"),
+        ("/v3/webhooks/0d6f6a8e-4a1b-4a53-9d8e-5a3c1f0b7e21", "DELETE, GET, PATCH"),
+        ("/v3/consents/0d6f6a8e-4a1b-4a53-9d8e-5a3c1f0b7e21", "GET, POST"),
+        ("/v3/auth/login", "POST"),
+    ):
+        response = await client.request("PUT", path)
+        assert response.status_code == 405, path
+        assert response.headers["allow"] == allowed, path
+        assert response.json() == {
+            "error": {
+                "code": "method_not_allowed",
+                "message": "This method is not allowed on this resource.",
+            }
+        }
+
+
 async def test_malformed_json_is_a_validation_error(partner: PartnerHandle) -> None:
     for raw in (
         b"{bad",

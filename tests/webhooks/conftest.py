@@ -121,6 +121,8 @@ async def record_event(
     individual_id: str | None = None,
     **extra: Any,
 ) -> str:
+    if not extra:  # a valid payload for the usual case
+        extra = {"status": "activated"} if name == EventName.IndividualActivated else {}
     async with transaction(services.sessions) as session:
         event = await events.record(
             session,

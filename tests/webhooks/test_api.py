@@ -82,7 +82,9 @@ async def test_list_is_paginated_newest_first(partner: PartnerHandle, clock) -> 
         await partner.http.get("/v3/webhooks", params={"limit": 2, "starting_after": ids[1]})
     ).json()
     assert [w["id"] for w in second["data"]] == [ids[0]] and second["has_more"] is False
-    bad = await partner.http.get("/v3/webhooks", params={"starting_after": str(uuid.uuid4())})
+    unknown = await partner.http.get("/v3/webhooks", params={"starting_after": str(uuid.uuid4())})
+    assert unknown.status_code == 404
+    bad = await partner.http.get("/v3/webhooks", params={"starting_after": "not-an-id"})
     assert bad.status_code == 400
     assert (await partner.http.get("/v3/webhooks", params={"limit": 0})).status_code == 400
 

@@ -51,7 +51,12 @@ async def test_recorded_event_is_delivered_once_signed_with_the_specified_body(
     endpoint = await create_endpoint(partner, receiver.url)
     individual_id = str(uuid.uuid4())
     event_id = await record_event(
-        services, partner.partner_id, EventName.IndividualBlocked, individual_id, reason="Fraud"
+        services,
+        partner.partner_id,
+        EventName.IndividualBlocked,
+        individual_id,
+        status="blocked",
+        reason="Fraud",
     )
     [delivery] = await _deliveries(services)
     assert delivery.status == "pending" and str(delivery.event_id) == event_id
@@ -66,7 +71,7 @@ async def test_recorded_event_is_delivered_once_signed_with_the_specified_body(
         "id": event_id,
         "name": "IndividualBlocked",
         "created_at": iso_millis(services.clock.now()),
-        "payload": {"individual_id": individual_id, "reason": "Fraud"},
+        "payload": {"individual_id": individual_id, "status": "blocked", "reason": "Fraud"},
     }
     assert request.headers["webhook-id"] == event_id
     assert request.headers["webhook-timestamp"] == str(int(services.clock.now().timestamp()))
@@ -89,7 +94,9 @@ async def test_only_subscribed_enabled_endpoints_get_deliveries(
 
     await record_event(services, partner.partner_id, EventName.IndividualActivated)
     assert {str(d.endpoint_id) for d in await _deliveries(services)} == {everything["id"]}
-    await record_event(services, partner.partner_id, EventName.IndividualBlocked, reason="x")
+    await record_event(
+        services, partner.partner_id, EventName.IndividualBlocked, status="blocked", reason="x"
+    )
     ids = [str(d.endpoint_id) for d in await _deliveries(services)]
     assert sorted(ids) == sorted([everything["id"], everything["id"], blocked_only["id"]])
 
@@ -106,6 +113,7 @@ async def test_rolled_back_event_leaves_no_delivery(
                 individual_id=uuid.uuid4(),
                 name=EventName.IndividualActivated,
                 now=services.clock.now(),
+                status="activated",
             )
             raise RuntimeError("the state change failed")
     assert await _deliveries(services) == []

@@ -73,6 +73,7 @@ async def _record_many(services, partner_id: str, count: int) -> list[str]:  # t
                 individual_id=uuid.uuid4(),
                 name=EventName.IndividualActivated,
                 now=services.clock.now(),
+                status="activated",
             )
             ids.append(str(event.id))
     return ids

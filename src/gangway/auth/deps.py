@@ -6,7 +6,8 @@ import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Request, Response
+from fastapi import Depends, Request, Response, Security
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from gangway.auth import service
 from gangway.auth.tokens import AccessTokenSigner
@@ -43,6 +44,16 @@ RateLimiterDep = Annotated[TokenBucket, Depends(get_rate_limiter)]
 LoginThrottleDep = Annotated[FailureThrottle, Depends(get_login_throttle)]
 
 
+# Declares the `bearerAuth` scheme on every operation that needs a token (the OpenAPI document's
+# `security`); the header is still read by ``bearer_token`` so that the answer stays our 401.
+BEARER = HTTPBearer(
+    auto_error=False,
+    scheme_name="bearerAuth",
+    bearerFormat="JWT",
+    description="The `access_token` of `POST /v3/auth/login` (15 minutes).",
+)
+
+
 def bearer_token(request: Request) -> str | None:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -58,6 +69,7 @@ async def authenticated_partner(
     clock: ClockDep,
     signer: SignerDep,
     limiter: RateLimiterDep,
+    _credentials: Annotated[HTTPAuthorizationCredentials | None, Security(BEARER)] = None,
 ) -> PartnerContext:
     token = bearer_token(request)
     if token is None:

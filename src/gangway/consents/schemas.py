@@ -52,6 +52,7 @@ class ConsentOpen(StrictInput):
     return_url: str | None = Field(
         default=None,
         max_length=2048,
+        json_schema_extra={"format": "uri"},
         description="Where the browser goes when the user finishes or cancels (https).",
     )
     model_config = ConfigDict(

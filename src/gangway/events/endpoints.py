@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 
 from gangway.auth.deps import PartnerDep
 from gangway.events import service
-from gangway.events.schemas import EventOut, EventPage
+from gangway.events.schemas import EventOut, EventPage, event_out
 from gangway.kit.pagination import DEFAULT_LIMIT, MAX_LIMIT
 from gangway.models import EventName
 from gangway.web.deps import SessionDep
@@ -20,7 +20,7 @@ router = APIRouter(prefix="/v3/events", tags=["Events"])
     "",
     operation_id="listEvents",
     response_model=EventPage,
-    responses=error_responses(*AUTHENTICATED),
+    responses=error_responses(*AUTHENTICATED, 404),
 )
 async def list_events(
     partner: PartnerDep,
@@ -39,7 +39,7 @@ async def list_events(
         limit=limit,
         starting_after=starting_after,
     )
-    return EventPage(data=[EventOut.model_validate(r) for r in rows], has_more=has_more)
+    return EventPage(data=[event_out(r) for r in rows], has_more=has_more)
 
 
 @router.get(
@@ -50,6 +50,4 @@ async def list_events(
 )
 async def get_event(event_id: str, partner: PartnerDep, session: SessionDep) -> EventOut:
     """One event of the partner's; another partner's event id is a 404."""
-    return EventOut.model_validate(
-        await service.get_for_partner(session, partner.partner_id, event_id)
-    )
+    return event_out(await service.get_for_partner(session, partner.partner_id, event_id))  # type: ignore[return-value]

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.errors import NotFound
+from gangway.events.schemas import validated_payload
 from gangway.kit.ids import parse_uuid
 from gangway.kit.pagination import keyset_page
 from gangway.models import Event, EventName
@@ -45,9 +46,10 @@ async def record(
 ) -> Event:
     """Write ``name`` to the outbox in the caller's transaction (never commits).
 
-    The payload always holds ``individual_id``; ``extra`` adds the event's other fields.
+    The payload always holds ``individual_id``; ``extra`` adds the event's other fields, exactly
+    those of the event's payload model in ``events.schemas`` (anything else raises: a bug).
     """
-    payload = {"individual_id": str(individual_id), **{k: _jsonable(v) for k, v in extra.items()}}
+    payload = validated_payload(name, {"individual_id": individual_id, **extra})
     event = Event(
         partner_id=partner_id,
         individual_id=individual_id,
@@ -61,10 +63,6 @@ async def record(
         await subscriber(session, event)
     EVENTS_RECORDED.labels(name).inc()
     return event
-
-
-def _jsonable(value: Any) -> Any:
-    return str(value) if isinstance(value, uuid.UUID) else value
 
 
 async def get_for_partner(session: AsyncSession, partner_id: uuid.UUID, event_id: str) -> Event:

@@ -174,7 +174,8 @@ async def decide(
             "Already decided: another decision on this individual was saved at the same moment. "
             "Reload the page to see it."
         ) from None
-    payload: dict[str, str] = {}
+    # Every status event says where the individual now stands (IndividualBlocked also why).
+    payload: dict[str, str] = {"status": rule.to.value}
     if chosen is not None:
         payload["reason"] = chosen.partner_text
     await events.record(

@@ -39,7 +39,7 @@ async def create_individual(
     "",
     operation_id="listIndividuals",
     response_model=IndividualPage,
-    responses=error_responses(*AUTHENTICATED),
+    responses=error_responses(*AUTHENTICATED, 404),
 )
 async def list_individuals(
     partner: PartnerDep,

@@ -17,17 +17,41 @@ from pydantic import (
 from gangway.kit import validators
 from gangway.kit.timefmt import Timestamp
 from gangway.models import IndividualStatus
-from gangway.web.schemas import StrictInput
+from gangway.web.schemas import NOT_BLANK, StrictInput, without_null
 
 Text100 = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=validators.MAX_TEXT)
+    str,
+    StringConstraints(
+        strip_whitespace=True, min_length=1, max_length=validators.MAX_TEXT, pattern=NOT_BLANK
+    ),
 ]
-Phone = Annotated[str, StringConstraints(max_length=20), AfterValidator(validators.normalize_phone)]
+Phone = Annotated[
+    str,
+    StringConstraints(max_length=20),
+    AfterValidator(validators.normalize_phone),
+    Field(
+        description="Digits with the country code, no `+` (a leading `+` is dropped); a possible "
+        "number for its region (`format: phone`, checked with libphonenumber).",
+        json_schema_extra={"format": "phone"},
+    ),
+]
 Email = Annotated[
-    str, StringConstraints(max_length=320), AfterValidator(validators.normalize_email)
+    str,
+    StringConstraints(max_length=320),
+    AfterValidator(validators.normalize_email),
+    Field(
+        description="Syntax-checked (no DNS); special-use domains other than `.test` are refused.",
+        json_schema_extra={"format": "email"},
+    ),
 ]
 Country = Annotated[
-    str, StringConstraints(max_length=2), AfterValidator(validators.normalize_country)
+    str,
+    StringConstraints(max_length=2),
+    AfterValidator(validators.normalize_country),
+    Field(
+        description="ISO 3166-1 alpha-2.",
+        json_schema_extra={"enum": list(validators.COUNTRY_CODES)},
+    ),
 ]
 BirthDate = Annotated[
     date, BeforeValidator(validators.iso_date_text), AfterValidator(validators.check_birth_date)
@@ -56,7 +80,8 @@ class Address(StrictInput):
     city: Text100
     region: Text100 | None = None
     postal_code: Annotated[
-        str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)
+        str,
+        StringConstraints(strip_whitespace=True, min_length=1, max_length=20, pattern=NOT_BLANK),
     ]
 
 
@@ -76,7 +101,11 @@ class IndividualPatch(StrictInput):
     email: Email | None = None
     phone_number: Phone | None = None
     address: Address | None = Field(default=None, description="A new address; `null` removes it.")
-    model_config = ConfigDict(json_schema_extra={"examples": [{"email": "new@example.com"}]})
+    model_config = ConfigDict(
+        json_schema_extra=without_null(
+            "email", "phone_number", examples=[{"email": "new@example.com"}]
+        )
+    )
 
     @model_validator(mode="after")
     def _no_null_contacts(self) -> IndividualPatch:

@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import re
 import secrets
 import uuid
+
+# The one spelling the OpenAPI document promises (`format: uuid`): 8-4-4-4-12 hex digits.
+_UUID = re.compile(r"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
 def new_id() -> uuid.UUID:
@@ -13,6 +17,8 @@ def new_id() -> uuid.UUID:
 
 def parse_uuid(text: str) -> uuid.UUID | None:
     """A UUID from user input, or ``None`` when it is not one (callers answer 404)."""
+    if not isinstance(text, str) or _UUID.fullmatch(text) is None:
+        return None
     try:
         return uuid.UUID(text)
     except (ValueError, AttributeError, TypeError):

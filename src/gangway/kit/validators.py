@@ -10,6 +10,7 @@ import pycountry
 from email_validator import EmailNotValidError, validate_email
 
 MAX_TEXT = 100
+COUNTRY_CODES = tuple(sorted(country.alpha_2 for country in pycountry.countries))
 EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
@@ -33,7 +34,9 @@ def normalize_email(value: str) -> str:
     if len(text) > 320:
         raise ValueError("The email address is too long.")
     try:
-        validate_email(text, check_deliverability=False)
+        # Syntax only (no DNS). `.test` (RFC 2606) is accepted, so sandbox data can use it; the
+        # other special-use names (`.local`, `localhost`, `.invalid`...) can receive no mail.
+        validate_email(text, check_deliverability=False, test_environment=True)
     except EmailNotValidError as error:
         raise ValueError(f"Not a valid email address: {error}") from None
     return text
@@ -41,7 +44,7 @@ def normalize_email(value: str) -> str:
 
 def normalize_country(value: str) -> str:
     text = value.strip().upper()
-    if len(text) != 2 or pycountry.countries.get(alpha_2=text) is None:
+    if text not in COUNTRY_CODES:
         raise ValueError("Use an ISO 3166-1 alpha-2 country code, e.g. SE.")
     return text
 

@@ -12,6 +12,7 @@ class OnboardRequest(StrictInput):
     return_url: str | None = Field(
         default=None,
         max_length=2048,
+        json_schema_extra={"format": "uri"},
         description="Where the browser goes when the user finishes or cancels; `individual_id` "
         "and `status` (`onboarding_data_provided` or `canceled`) are appended to its query.",
     )

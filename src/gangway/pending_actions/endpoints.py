@@ -19,7 +19,7 @@ router = APIRouter(prefix="/v3/pending_actions", tags=["Pending actions"])
     "",
     operation_id="listPendingActions",
     response_model=PendingActionPage,
-    responses=error_responses(*AUTHENTICATED),
+    responses=error_responses(*AUTHENTICATED, 404),
 )
 async def list_pending_actions(
     partner: PartnerDep,

@@ -33,7 +33,10 @@ SIMULATED_NOTE = "Simulated decision (sandbox)."
 
 
 class StatusSimulation(StrictInput):
-    individual_id: str = Field(max_length=64)
+    individual_id: str = Field(
+        max_length=64,
+        json_schema_extra={"format": "uuid"},
+    )
     status: Literal["activated", "blocked"]
     model_config = ConfigDict(
         json_schema_extra={

@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.exc import DBAPIError, DisconnectionError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from gangway.errors import (
     AppError,
@@ -66,6 +67,26 @@ def _status_error(status: int, detail: Any) -> AppError:
     error.status = status
     error.code = "bad_request" if status < 500 else "internal_error"
     return error
+
+
+_METHODS = ("DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT")
+
+
+def allowed_methods(request: Request) -> list[str]:
+    """Every method some route answers at this path.
+
+    Starlette answers 405 from the first route whose path matches and lists only *its* methods;
+    ``GET /v3/webhooks`` and ``POST /v3/webhooks`` are two routes, so ``Allow`` needs them all.
+    Routers nest (included routers), so each method is tried against the whole route list.
+    """
+    routes = request.app.router.routes
+    return [
+        method
+        for method in _METHODS
+        if any(
+            route.matches({**request.scope, "method": method})[0] is Match.FULL for route in routes
+        )
+    ]
 
 
 def render(request: Request, error: AppError) -> Response:
@@ -131,6 +152,10 @@ def install_error_handlers(app: FastAPI, *, idempotency: IdempotencyStore) -> No
         error = _status_error(exc.status_code, exc.detail)
         if exc.headers:
             error.headers.update(exc.headers)
+        if exc.status_code == 405:
+            methods = allowed_methods(request)
+            if methods:
+                error.headers["Allow"] = ", ".join(methods)
         return render(request, error)
 
     @app.exception_handler(Exception)

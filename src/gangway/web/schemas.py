@@ -15,7 +15,25 @@ class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
+# Strings are trimmed, so one that is only whitespace is empty: `pattern: \S` says so.
+NOT_BLANK = r"\S"
+
+
+def without_null(*names: str, examples: list[dict[str, Any]] | None = None) -> Any:
+    """A ``json_schema_extra`` for PATCH bodies: ``names`` may be left out but not ``null``
+    (the model refuses an explicit ``null``), so their schema drops the ``null`` branch."""
+
+    def extra(schema: dict[str, Any]) -> None:
+        if examples:
+            schema["examples"] = examples
+        for name in names:
+            prop = schema["properties"][name]
+            branches = [b for b in prop.pop("anyOf", []) if b.get("type") != "null"]
+            if branches:
+                prop.update(branches[0])
+
+    return extra
 
 
 class ErrorDetail(BaseModel):

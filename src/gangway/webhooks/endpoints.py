@@ -74,7 +74,7 @@ async def create_webhook(
     "",
     operation_id="listWebhooks",
     response_model=WebhookPage,
-    responses=error_responses(*AUTHENTICATED),
+    responses=error_responses(*AUTHENTICATED, 404),
 )
 async def list_webhooks(
     partner: PartnerDep,

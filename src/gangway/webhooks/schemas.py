@@ -16,7 +16,7 @@ from pydantic import (
 
 from gangway.kit.timefmt import Timestamp
 from gangway.models import DeliveryStatus, EndpointStatus, EventName
-from gangway.web.schemas import StrictInput
+from gangway.web.schemas import StrictInput, without_null
 from gangway.webhooks.targets import MAX_URL_LENGTH
 
 WebhookUrl = Annotated[
@@ -26,6 +26,7 @@ WebhookUrl = Annotated[
         description="Where to POST events: an absolute `https` URL that resolves to a public "
         "address.",
         examples=["https://example.com/webhooks/gangway"],
+        json_schema_extra={"format": "uri", "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://"},
     ),
 ]
 EventList = Annotated[
@@ -76,7 +77,9 @@ class WebhookPatch(StrictInput):
     url: WebhookUrl | None = None
     events: EventList | None = None
     status: Literal["enabled", "disabled"] | None = None
-    model_config = ConfigDict(json_schema_extra={"examples": [{"status": "disabled"}]})
+    model_config = ConfigDict(
+        json_schema_extra=without_null("url", "events", "status", examples=[{"status": "disabled"}])
+    )
 
     @model_validator(mode="after")
     def _no_nulls(self) -> WebhookPatch:
