@@ -25,7 +25,7 @@ from gangway.verification.engine.report import CheckOutcome, VerificationCheck
 
 CHECK_ID = "face_match"
 # dlib's published operating point is 0.6; the bench (document portrait against selfie, with print
-# and camera degradations) measured the rates in docs/verification-figures.md at this value.
+# and camera degradations) measured the rates in docs/performance.md (Identity verification) at this value.
 MATCH_DISTANCE = 0.55
 # Photos are shrunk to this longer side before detection: HOG finds faces from ~80 px, and a
 # document portrait stays above that at 1000 px for a card filling half the frame.

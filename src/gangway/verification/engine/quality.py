@@ -23,7 +23,7 @@ from gangway.verification.engine.report import CheckOutcome, VerificationCheck
 CHECK_ID = "image_quality"
 WORK_SIDE = 1000
 
-# Thresholds, calibrated on the synthetic bench (bench/verification.py, docs/verification-figures.md).
+# Thresholds, calibrated on the synthetic bench (bench/verification.py, docs/performance.md (Identity verification)).
 # Shorter side in pixels of the photo as uploaded: a document's MRZ needs ~8 px per character stroke.
 MIN_SHORT_SIDE = {"document": 600, "selfie": 480}
 # Sharpness: 90th percentile of per-tile Laplacian variance at WORK_SIDE. Tiles, not the whole
