@@ -33,8 +33,12 @@ def test_the_subscribers_are_on_every_unit_of_work(database_url: str) -> None:
     plain = build_services(make_settings(database_url))
     assert plain.sessions.kw["info"]["event_subscribers"] == (fanout.create_deliveries,)
     assert plain.read_sessions.kw["info"]["event_subscribers"] == (fanout.create_deliveries,)
-    auto = build_services(make_settings(database_url, auto_approve_low_risk=True))
-    assert len(auto.sessions.kw["info"]["event_subscribers"]) == 2
+    # Automatic approval subscribes to events only without identity verification; with it, the
+    # verification job approves once the report is in.
+    unverified = make_settings(database_url, auto_approve_low_risk=True, verification_engine="off")
+    assert len(build_services(unverified).sessions.kw["info"]["event_subscribers"]) == 2
+    verified = make_settings(database_url, auto_approve_low_risk=True)
+    assert len(build_services(verified).sessions.kw["info"]["event_subscribers"]) == 1
 
 
 def test_a_port_is_swapped_by_building_services_with_a_fake(database_url: str) -> None:
