@@ -21,7 +21,7 @@ from gangway.checks.runner import CheckPolicy
 from gangway.config import Settings
 from gangway.kit.clock import Clock
 from gangway.kit.crypto import Sealer
-from gangway.kit.ratelimit import FailureThrottle, ProgressiveDelay, TokenBucket
+from gangway.kit.ratelimit import FailureThrottle, LimiterStore, ProgressiveDelay, TokenBucket
 from gangway.onboarding.service import AfterSubmission
 from gangway.onboarding.sms import SmsSender
 from gangway.web.csrf import CsrfProtector
@@ -62,6 +62,9 @@ class Services:
     staff_login_throttle: ProgressiveDelay
     staff_login_address_throttle: ProgressiveDelay
     checks_policy: CheckPolicy
+    # Where the limiters above keep their counts when processes share them (Redis or
+    # PostgreSQL); None: each limiter counts in this process (SQLite without Redis).
+    shared_limits: LimiterStore | None
     # Webhooks
     webhook_policy: WebhookPolicy
     webhook_courier: Courier
@@ -77,4 +80,6 @@ class Services:
     async def aclose(self) -> None:
         """Close the HTTP pool and the database engine (the app's and the CLI's last step)."""
         await self.webhook_courier.aclose()
+        if self.shared_limits is not None:
+            await self.shared_limits.aclose()
         await self.engine.dispose()

@@ -27,6 +27,7 @@ from gangway.models.onboarding import (
 )
 from gangway.models.partner import ApiKey, AuthSession, Partner, RefreshToken
 from gangway.models.screening import IdentityFingerprint, SanctionsEntry
+from gangway.models.shared_limit import SharedLimit
 from gangway.models.staff import StaffRole, StaffSession, StaffUser
 from gangway.models.webhook import (
     DeliveryStatus,
@@ -68,6 +69,7 @@ __all__ = [
     "PhoneVerification",
     "RefreshToken",
     "SanctionsEntry",
+    "SharedLimit",
     "StaffRole",
     "StaffSession",
     "StaffUser",
