@@ -183,7 +183,9 @@ def build_services(
 
     def limits() -> LimiterStore:
         # In process, one store per limiter: one limiter's keys never push out another's.
-        return shared or InProcessLimiterStore(monotonic=limits_clock or time.monotonic)
+        if shared is not None:
+            return shared
+        return InProcessLimiterStore(monotonic=limits_clock or time.monotonic)
 
     sender = webhook_sender or HttpxSender(
         allow_private=settings.webhook_allow_private_targets,

@@ -199,8 +199,10 @@ class _Limiter:
     ) -> None:
         # The store's keys are "<name>:<key>", so limiters sharing one store never mix.
         self.name = name
-        self.store: LimiterStore = store or InProcessLimiterStore(
-            monotonic=monotonic, max_keys=max_keys
+        self.store: LimiterStore = (
+            InProcessLimiterStore(monotonic=monotonic, max_keys=max_keys)
+            if store is None
+            else store
         )
 
     def _key(self, key: str) -> str:
