@@ -31,6 +31,7 @@ from gangway.models import SharedLimit, StaffRole
 from gangway.review.staff import create_staff
 from tests.conftest import START, _empty_tables, make_settings, new_partner
 from tests.review.conftest import PASSWORD, csrf_of
+from tests.support_server import free_port
 
 SQLITE_IS_PER_PROCESS = (
     "SQLite without Redis: each process counts for itself, by design "
@@ -199,3 +200,22 @@ async def test_the_purge_job_deletes_the_rows_nobody_uses(
             assert list(keys) == []
     finally:
         await services.aclose()
+
+
+async def test_an_unreachable_redis_fails_the_checked_requests_closed(database_url: str) -> None:
+    """No store, no unchecked guesses: a login answers 503 (retry later), it never passes (the
+    error handler takes the refused connection for an unavailable dependency)."""
+    settings = make_settings(database_url, redis_url=f"redis://127.0.0.1:{free_port()}/0")
+    app = create_app(services=build_services(settings, clock=FrozenClock(START)))
+    await _empty_tables(app.state.services)
+    # Starlette re-raises an unhandled error after its handler's response; look at the response.
+    transport = httpx.ASGITransport(
+        app=app, client=("203.0.113.60", 42000), raise_app_exceptions=False
+    )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+    ):
+        answer = await http.post("/v3/auth/login", json={"api_key": "gw_sk_anything"})
+    assert answer.status_code == 503
+    assert answer.headers["Retry-After"] == "2"
