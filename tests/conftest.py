@@ -8,7 +8,9 @@ temp dir). Migrations run once per session; every test starts from empty tables.
 from __future__ import annotations
 
 import os
-from collections.abc import AsyncIterator
+import time
+import uuid
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -24,6 +26,7 @@ from gangway.config import Settings
 from gangway.db.migrate import upgrade
 from gangway.db.session import transaction
 from gangway.kit.clock import FrozenClock
+from gangway.kit.ratelimit import LimiterStore
 from gangway.models import Base
 from gangway.services import Services
 
@@ -53,9 +56,75 @@ def make_settings(database_url: str, **overrides: object) -> Settings:
         "webhook_allow_private_targets": True,
         "log_format": "console",
         "rate_limit_per_second": 1000,
+        # Each settings object its own Redis keys (when GANGWAY_REDIS_URL is set, or a test sets
+        # redis_url): tests never see each other's counts, nor another run's on the same Redis.
+        "redis_key_prefix": f"gangway-test:{uuid.uuid4().hex[:12]}:",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    """A real Redis (``GANGWAY_TEST_REDIS_URL``, default 127.0.0.1:6379). Unreachable: the test
+    is skipped, unless ``GANGWAY_REQUIRE_REDIS=1`` (CI), where it fails."""
+    url = os.environ.get("GANGWAY_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    from redis import Redis
+    from redis.exceptions import RedisError
+
+    try:
+        with Redis.from_url(url, socket_connect_timeout=2, socket_timeout=2) as client:
+            client.ping()
+    except (RedisError, OSError) as error:
+        reason = f"Redis is not reachable at {url} ({error}); GANGWAY_REQUIRE_REDIS=1 fails instead"
+        if os.environ.get("GANGWAY_REQUIRE_REDIS") == "1":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return url
+
+
+StoreFactory = Callable[..., LimiterStore]
+
+
+@pytest.fixture(params=["in_process", "postgres", "redis"])
+async def make_store(
+    request: pytest.FixtureRequest, database_url: str
+) -> AsyncIterator[StoreFactory]:
+    """``make_store(clock)``: a limiter store of each kind, timed by ``clock`` (seconds; ``None``:
+    the store's own clock). PostgreSQL runs when the suite does; Redis needs a real server."""
+    from gangway.db.redis_limits import RedisLimiterStore
+    from gangway.db.shared_limits import PostgresLimiterStore
+    from gangway.kit.ratelimit import InProcessLimiterStore
+
+    kind: str = request.param
+    if kind == "postgres" and not database_url.startswith("postgresql"):
+        pytest.skip("the PostgreSQL store: this run is on SQLite (set GANGWAY_TEST_DATABASE_URL)")
+    redis = request.getfixturevalue("redis_url") if kind == "redis" else ""
+    made: list[LimiterStore] = []
+
+    def make(clock: Callable[[], float] | None = None) -> LimiterStore:
+        store: LimiterStore
+        if kind == "in_process":
+            store = InProcessLimiterStore(monotonic=clock or time.monotonic)
+        elif kind == "postgres":
+            store = PostgresLimiterStore.for_settings(make_settings(database_url), clock=clock)
+        else:
+            store = RedisLimiterStore.from_url(
+                redis, prefix=f"gangway-test:{uuid.uuid4().hex[:12]}:", clock=clock
+            )
+        made.append(store)
+        return store
+
+    if kind == "postgres":
+        from sqlalchemy.ext.asyncio import create_async_engine
+
+        engine = create_async_engine(database_url)
+        async with engine.begin() as connection:
+            await connection.execute(text("DELETE FROM shared_limits"))
+        await engine.dispose()
+    yield make
+    for store in made:
+        await store.aclose()
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ Nothing registers itself at import time: if it is not listed here, it does not r
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,7 +29,10 @@ from gangway.auth.tokens import AccessTokenSigner
 from gangway.checks import runner as checks
 from gangway.config import Settings
 from gangway.consents import endpoints as consents_endpoints
+from gangway.db import shared_limits
 from gangway.db.engine import create_engine, create_sessionmaker
+from gangway.db.redis_limits import RedisLimiterStore
+from gangway.db.shared_limits import PostgresLimiterStore
 from gangway.events import endpoints as events_endpoints
 from gangway.events.service import SUBSCRIBERS, EventSubscriber
 from gangway.flow import consent_passkey, passkey
@@ -37,7 +41,13 @@ from gangway.flow import routes as flow_routes
 from gangway.individuals import endpoints as individuals_endpoints
 from gangway.kit.clock import Clock, SystemClock
 from gangway.kit.crypto import Sealer, derive_key
-from gangway.kit.ratelimit import FailureThrottle, ProgressiveDelay, TokenBucket
+from gangway.kit.ratelimit import (
+    FailureThrottle,
+    InProcessLimiterStore,
+    LimiterStore,
+    ProgressiveDelay,
+    TokenBucket,
+)
 from gangway.onboarding import documents
 from gangway.onboarding import endpoints as onboarding_endpoints
 from gangway.onboarding import maintenance as onboarding_maintenance
@@ -111,6 +121,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("webhooks.queue_metrics", 15, delivery.update_queue_metrics),
     PeriodicJob("onboarding.purge_expired", 3600, onboarding_maintenance.purge_expired),
     PeriodicJob("idempotency.purge_expired", 3600, idempotency.purge_expired),
+    PeriodicJob("limits.purge_expired", 3600, shared_limits.purge_expired),
 )
 
 
@@ -152,6 +163,20 @@ def periodic_jobs(services: Services) -> tuple[Periodic, ...]:
     return (*PERIODIC_JOBS, PeriodicTask("verification.run_due", 2, job.run_due))
 
 
+def shared_limit_store(
+    settings: Settings, clock: Callable[[], float] | None = None
+) -> LimiterStore | None:
+    """Where every process's limiters count together: Redis when ``GANGWAY_REDIS_URL`` is set,
+    else PostgreSQL; ``None`` on SQLite (one process by design: each limiter counts in memory)."""
+    if settings.redis_url:
+        return RedisLimiterStore.from_url(
+            settings.redis_url, prefix=settings.redis_key_prefix, clock=clock
+        )
+    if not settings.is_sqlite:
+        return PostgresLimiterStore.for_settings(settings, clock=clock)
+    return None
+
+
 def build_services(
     settings: Settings,
     *,
@@ -160,9 +185,14 @@ def build_services(
     webhook_sender: WebhookSender | None = None,
     rate_limiter: TokenBucket | None = None,
     verification_engine: VerificationEngine | None = None,
+    limits_clock: Callable[[], float] | None = None,
     after_submission_hooks: Sequence[AfterSubmission] | None = None,
 ) -> Services:
-    """Every adapter, chosen by ``settings``; a keyword argument replaces one port (tests)."""
+    """Every adapter, chosen by ``settings``; a keyword argument replaces one port (tests).
+
+    ``limits_clock`` (seconds) times every limiter instead of the store's own clock (this
+    process's monotonic one, or the Redis or PostgreSQL server's): tests stop it.
+    """
     secret_key = settings.resolved_secret_key()
     clock = clock or SystemClock()
     policy = checks.CheckPolicy(
@@ -178,6 +208,14 @@ def build_services(
         engine.execution_options(gangway_read_only=True), info=unit_of_work
     )
     box = SecretBox(secret_key)
+    shared = shared_limit_store(settings, limits_clock)
+
+    def limits() -> LimiterStore:
+        # In process, one store per limiter: one limiter's keys never push out another's.
+        if shared is not None:
+            return shared
+        return InProcessLimiterStore(monotonic=limits_clock or time.monotonic)
+
     sender = webhook_sender or HttpxSender(
         allow_private=settings.webhook_allow_private_targets,
         max_connections=max(settings.worker_concurrency, 1),
@@ -191,15 +229,21 @@ def build_services(
         clock=clock,
         secret_key=secret_key,
         signer=AccessTokenSigner(secret_key),
-        rate_limiter=rate_limiter or TokenBucket(settings.rate_limit_per_second),
+        rate_limiter=rate_limiter
+        or TokenBucket(settings.rate_limit_per_second, store=limits(), name="api"),
         login_throttle=FailureThrottle(
-            settings.login_failures_allowed, settings.login_failure_window_seconds
+            settings.login_failures_allowed,
+            settings.login_failure_window_seconds,
+            store=limits(),
+            name="partner_login",
         ),
         idempotency=IdempotencyStore(
             sessions, read_sessions, Sealer(derive_key(secret_key, "idempotency"))
         ),
         flow_csrf=CsrfProtector(secret_key, "flow"),
-        flow_post_limiter=FailureThrottle(settings.flow_posts_per_minute, 60),
+        flow_post_limiter=FailureThrottle(
+            settings.flow_posts_per_minute, 60, store=limits(), name="flow_posts"
+        ),
         sms_sender=sms_sender or sms_sender_for(settings),
         document_sealer=documents.sealer_for(secret_key),
         after_submission=tuple(
@@ -209,13 +253,20 @@ def build_services(
         ),
         admin_csrf=CsrfProtector(secret_key, "admin"),
         staff_login_throttle=ProgressiveDelay(
-            settings.staff_login_free_failures_per_email, settings.staff_login_max_delay_seconds
+            settings.staff_login_free_failures_per_email,
+            settings.staff_login_max_delay_seconds,
+            store=limits(),
+            name="staff_login_email",
         ),
         staff_login_address_throttle=ProgressiveDelay(
-            settings.staff_login_free_failures_per_address, settings.staff_login_max_delay_seconds
+            settings.staff_login_free_failures_per_address,
+            settings.staff_login_max_delay_seconds,
+            store=limits(),
+            name="staff_login_address",
         ),
         checks_policy=policy,
         verification_engine=verifier,
+        shared_limits=shared,
         webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
         webhook_courier=delivery.Courier(
             sessions=sessions,

@@ -80,6 +80,11 @@ class Settings(BaseSettings):
     # POSTs per flow session and minute on the hosted flow (uploads included); over it, 429.
     flow_posts_per_minute: int = Field(default=30, ge=1)
     database_pool_size: int = Field(default=10, ge=1)
+    # Rate limits and login throttles shared by every process (see kit.ratelimit): in Redis when
+    # this is set, else in PostgreSQL; on SQLite without Redis each process counts for itself.
+    redis_url: str | None = None
+    # Prepended to every Redis key (several deployments may share one Redis).
+    redis_key_prefix: str = "gangway:limits:"
     log_level: str = "INFO"
     # "json" (production: one JSON object per line) or "console" (a short line a person reads);
     # unset: console when stderr is a terminal (``make run``), JSON otherwise.

@@ -21,7 +21,7 @@ from gangway.checks.runner import CheckPolicy
 from gangway.config import Settings
 from gangway.kit.clock import Clock
 from gangway.kit.crypto import Sealer
-from gangway.kit.ratelimit import FailureThrottle, ProgressiveDelay, TokenBucket
+from gangway.kit.ratelimit import FailureThrottle, LimiterStore, ProgressiveDelay, TokenBucket
 from gangway.onboarding.service import AfterSubmission
 from gangway.onboarding.sms import SmsSender
 from gangway.verification.port import VerificationEngine
@@ -65,6 +65,9 @@ class Services:
     checks_policy: CheckPolicy
     # Identity verification (``None`` when GANGWAY_VERIFICATION_ENGINE=off)
     verification_engine: VerificationEngine | None
+    # Where the limiters above keep their counts when processes share them (Redis or
+    # PostgreSQL); None: each limiter counts in this process (SQLite without Redis).
+    shared_limits: LimiterStore | None
     # Webhooks
     webhook_policy: WebhookPolicy
     webhook_courier: Courier
@@ -80,4 +83,6 @@ class Services:
     async def aclose(self) -> None:
         """Close the HTTP pool and the database engine (the app's and the CLI's last step)."""
         await self.webhook_courier.aclose()
+        if self.shared_limits is not None:
+            await self.shared_limits.aclose()
         await self.engine.dispose()

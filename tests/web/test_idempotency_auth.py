@@ -83,7 +83,7 @@ async def test_replay_over_the_rate_limit_is_refused(
     # A stopped clock and an empty bucket: the next request is over the limit.
     bucket = TokenBucket(1, monotonic=lambda: 100.0)
     claims = services.signer.verify(partner.access_token, services.clock.now())
-    assert bucket.take(str(claims.api_key_id)).allowed
+    assert (await bucket.take(str(claims.api_key_id))).allowed
     services.rate_limiter = bucket
     replay = await partner.http.post(
         "/v3/webhooks", json=HOOK, headers={"Idempotency-Key": "hook-limited"}
@@ -124,7 +124,7 @@ async def test_a_429_is_not_stored_so_the_retry_after_the_wait_runs(
     now = [100.0]
     bucket = TokenBucket(1, monotonic=lambda: now[0])
     claims = services.signer.verify(partner.access_token, services.clock.now())
-    assert bucket.take(str(claims.api_key_id)).allowed
+    assert (await bucket.take(str(claims.api_key_id))).allowed
     services.rate_limiter = bucket
     headers = {"Idempotency-Key": "after-the-wait"}
     limited = await partner.http.post("/v3/webhooks", json=HOOK, headers=headers)

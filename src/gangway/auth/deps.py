@@ -84,7 +84,7 @@ async def authenticated_partner(
             "The access token is invalid, expired or revoked.",
             headers={"WWW-Authenticate": 'Bearer error="invalid_token"'},
         )
-    decision = limiter.take(str(claims.api_key_id))
+    decision = await limiter.take(str(claims.api_key_id))
     headers = {
         "RateLimit-Limit": str(decision.limit),
         "RateLimit-Remaining": str(decision.remaining),

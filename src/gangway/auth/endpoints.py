@@ -34,7 +34,7 @@ async def login(
     Public: no bearer token. Repeated failures from one address are refused with 429.
     """
     address = client_ip(request.scope)
-    wait = throttle.retry_after(address)
+    wait = await throttle.retry_after(address)
     if wait is not None:
         raise RateLimited(
             "Too many failed logins; try again later.", headers={"Retry-After": str(wait)}
@@ -42,7 +42,7 @@ async def login(
     try:
         pair = await service.login(session, signer, body.api_key, clock.now())
     except Unauthorized:
-        throttle.fail(address)
+        await throttle.fail(address)
         LOGIN_FAILURES.inc()
         raise
     return TokenResponse(**pair.__dict__)

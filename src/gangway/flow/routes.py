@@ -194,7 +194,7 @@ async def post_step(
     """Saves a step (FinishedFlowDep + CSRF token) and moves on, or shows the errors next to the
     fields."""
     definition, step = _resolve_step(ctx, flow_name, step_name)
-    _limit_posts(ctx)
+    await _limit_posts(ctx)
     async with request.form(**FORM_LIMITS) as form:
         check_csrf(ctx, _text(form.get("csrf_token")))
         if finished := await _finished(ctx):
@@ -212,19 +212,17 @@ async def post_step(
     return _see_other(next_url(ctx))
 
 
-def _limit_posts(ctx: FlowContext) -> None:
+async def _limit_posts(ctx: FlowContext) -> None:
     """At most ``GANGWAY_FLOW_POSTS_PER_MINUTE`` POSTs per flow session (429, friendly page).
 
     Checked before the form is read, so a refused POST costs no multipart parsing and no image
-    decode. Every POST counts, in a sliding minute (FailureThrottle used as a plain counter).
+    decode. Every POST counts, in a sliding minute (FailureThrottle used as a plain counter; the
+    check and the count are one atomic step, so concurrent POSTs cannot all slip through).
     """
-    limiter = ctx.services.flow_post_limiter
-    key = str(ctx.flow_session.id)
-    retry_after = limiter.retry_after(key)
+    retry_after = await ctx.services.flow_post_limiter.hit(str(ctx.flow_session.id))
     if retry_after is not None:
         RATE_LIMITED.inc()
         raise RateLimited(headers={"Retry-After": str(retry_after)})
-    limiter.fail(key)
 
 
 def _text(value: Any) -> str | None:
@@ -291,7 +289,7 @@ async def cancel(request: Request, ctx: FlowDep) -> Response:
     """Leaves the flow: web goes to return_url with status=canceled; the SDK gets `canceled`.
     The flow session ends (its row deleted, the cookie expired): the same cookie sees nothing
     more; a new link resumes the saved draft."""
-    _limit_posts(ctx)
+    await _limit_posts(ctx)
     async with request.form(max_files=0, max_fields=5) as form:
         check_csrf(ctx, _text(form.get("csrf_token")))
     context = _result_context(ctx, "canceled")

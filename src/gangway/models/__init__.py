@@ -27,6 +27,7 @@ from gangway.models.onboarding import (
 )
 from gangway.models.partner import ApiKey, AuthSession, Partner, RefreshToken
 from gangway.models.screening import IdentityFingerprint, SanctionsEntry
+from gangway.models.shared_limit import SharedLimit
 from gangway.models.staff import StaffRole, StaffSession, StaffUser
 from gangway.models.verification import VerificationRun, VerificationStatus
 from gangway.models.webhook import (
@@ -69,6 +70,7 @@ __all__ = [
     "PhoneVerification",
     "RefreshToken",
     "SanctionsEntry",
+    "SharedLimit",
     "StaffRole",
     "StaffSession",
     "StaffUser",

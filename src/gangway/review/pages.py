@@ -108,7 +108,14 @@ async def login(
     email_key = "email:" + email.strip().lower()
     address_key = "ip:" + address
     now = services.clock.now()
-    waits = [w for w in (by_address.retry_after(address_key), by_email.retry_after(email_key)) if w]
+    waits = [
+        w
+        for w in (
+            await by_address.retry_after(address_key),
+            await by_email.retry_after(email_key),
+        )
+        if w
+    ]
     if waits:
         await audit.record(
             session,
@@ -131,8 +138,8 @@ async def login(
         )
     user = await staff_service.authenticate(session, email, password)
     if user is None:
-        email_failures = by_email.fail(email_key)
-        address_failures = by_address.fail(address_key)
+        email_failures = await by_email.fail(email_key)
+        address_failures = await by_address.fail(address_key)
         await audit.record(
             session,
             action="staff.login_failed",
@@ -165,7 +172,7 @@ async def login(
         )
     # Only the email is reset: resetting the address would let someone with an account of their
     # own clear their address's count between guesses at other accounts.
-    by_email.reset(email_key)
+    await by_email.reset(email_key)
     key = await staff_service.open_session(session, user, now, address)
     await audit.record(
         session,
