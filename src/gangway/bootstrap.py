@@ -46,8 +46,10 @@ from gangway.onboarding.sms import SmsSender, sms_sender_for
 from gangway.pending_actions import endpoints as pending_actions_endpoints
 from gangway.pending_actions import service as pending_actions
 from gangway.review import admin as review_admin
+from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
 from gangway.review import pending as review_pending
+from gangway.review import staff_admin as review_staff_admin
 from gangway.review import web as review_web
 from gangway.services import Services
 from gangway.simulations import endpoints as simulations
@@ -93,6 +95,8 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     StaticFiles("/admin/static", review_web.STATIC, "admin-static"),
     review_pages.router,
     review_admin.router,
+    review_staff_admin.router,
+    review_mfa.router,
     review_pending.router,
     # Hosted flow (/flow)
     StaticFiles("/flow/static", flow_render.STATIC, "flow-static"),
@@ -180,6 +184,8 @@ def build_services(
         ),
         admin_csrf=CsrfProtector(secret_key, "admin"),
         staff_login_throttle=failure_throttle(),
+        staff_mfa_throttle=failure_throttle(),
+        staff_totp_sealer=Sealer(derive_key(secret_key, "staff-totp")),
         checks_policy=policy,
         webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
         webhook_courier=delivery.Courier(

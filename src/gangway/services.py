@@ -57,6 +57,10 @@ class Services:
     # Back office
     admin_csrf: CsrfProtector
     staff_login_throttle: FailureThrottle
+    # Wrong second-factor codes, per account.
+    staff_mfa_throttle: FailureThrottle
+    # Seals the staff TOTP secrets at rest (key derived from the server secret, "staff-totp").
+    staff_totp_sealer: Sealer
     checks_policy: CheckPolicy
     # Webhooks
     webhook_policy: WebhookPolicy

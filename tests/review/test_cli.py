@@ -53,8 +53,10 @@ async def test_staff_create_from_stdin_then_log_in(
     assert result.returncode == 0, result.stderr
     assert "Created admin officer@bank.example" in result.stdout
     assert PASSWORD not in result.stdout
-    browser = StaffBrowser("officer@bank.example", "admin", client)
+    browser = StaffBrowser("officer@bank.example", "admin", client, clock=app.state.services.clock)
+    # The first login enrols the authenticator app (MFA is required by default).
     assert (await browser.login()).status_code == 303
+    assert browser.totp_secret and len(browser.recovery_codes or []) == 10
     assert (await client.get("/admin/partners")).status_code == 200
 
 
@@ -166,7 +168,9 @@ async def test_demo_prints_working_credentials(
     assert (
         await client.post("/v3/auth/login", json={"api_key": api_key.group(1)})
     ).status_code == 200
-    browser = StaffBrowser("reviewer@demo.example", "reviewer", client)
+    browser = StaffBrowser(
+        "reviewer@demo.example", "reviewer", client, clock=app.state.services.clock
+    )
     assert (await browser.login(password.group(1))).status_code == 303
     assert (
         "/admin" in result.stdout

@@ -27,7 +27,13 @@ from gangway.models.onboarding import (
 )
 from gangway.models.partner import ApiKey, AuthSession, Partner, RefreshToken
 from gangway.models.screening import IdentityFingerprint, SanctionsEntry
-from gangway.models.staff import StaffRole, StaffSession, StaffUser
+from gangway.models.staff import (
+    StaffPasskey,
+    StaffRecoveryCode,
+    StaffRole,
+    StaffSession,
+    StaffUser,
+)
 from gangway.models.webhook import (
     DeliveryStatus,
     EndpointStatus,
@@ -68,6 +74,8 @@ __all__ = [
     "PhoneVerification",
     "RefreshToken",
     "SanctionsEntry",
+    "StaffPasskey",
+    "StaffRecoveryCode",
     "StaffRole",
     "StaffSession",
     "StaffUser",

@@ -8,7 +8,9 @@ from fastapi import BackgroundTasks, Depends, Request
 
 from gangway.db.session import transaction
 from gangway.errors import Forbidden, Unauthorized
-from gangway.review.staff import StaffContext, resolve_session, touch_session
+from datetime import timedelta
+
+from gangway.review.staff import SecondFactorDue, StaffContext, resolve_session, touch_session
 from gangway.services import Services
 from gangway.web.csrf import FIELD_NAME
 from gangway.web.deps import READ_METHODS, SessionDep
@@ -32,10 +34,11 @@ async def verify_form_csrf(request: Request, services: Services, session_key: st
     services.admin_csrf.verify(session_key, presented if isinstance(presented, str) else None)
 
 
-async def current_staff(
+async def current_staff_any_factor(
     request: Request, services: ServicesDep, session: SessionDep, background: BackgroundTasks
 ) -> StaffContext:
-    """The logged-in staff member; 401 (→ the login page) without a live session. Every
+    """The staff member of a live session, whether or not the second factor is done yet (only
+    the MFA pages use this directly); 401 (→ the login page) without a live session. Every
     state-changing request must carry the session's CSRF token (403 otherwise).
 
     It reads in the request's own unit of work (``SessionDep``) and opens no transaction: the
@@ -45,7 +48,8 @@ async def current_staff(
     if not key:
         raise Unauthorized("Log in to continue.")
     now = services.clock.now()
-    resolved = await resolve_session(session, key, now)
+    max_lifetime = timedelta(hours=services.settings.staff_session_max_hours)
+    resolved = await resolve_session(session, key, now, max_lifetime)
     if resolved is None:
         raise Unauthorized("Your session has ended; log in again.")
     staff, needs_touch = resolved
@@ -60,6 +64,17 @@ async def current_staff(
 async def _touch(services: Services, session_id: object) -> None:
     async with transaction(services.sessions) as session:
         await touch_session(session, session_id, services.clock.now())
+
+
+PendingStaffDep = Annotated[StaffContext, Depends(current_staff_any_factor)]
+
+
+async def current_staff(staff: PendingStaffDep) -> StaffContext:
+    """The fully authenticated staff member: a session still owing its second factor is sent to
+    the MFA pages (``SecondFactorDue``)."""
+    if not staff.mfa_verified:
+        raise SecondFactorDue()
+    return staff
 
 
 StaffDep = Annotated[StaffContext, Depends(current_staff)]

@@ -14,7 +14,7 @@ from gangway.individuals import decisions
 from gangway.kit.ids import random_token
 from gangway.models import ActorType
 from gangway.pending_actions import service as pending_actions
-from gangway.review import documents, queries
+from gangway.review import documents, mfa, queries
 from gangway.review import staff as staff_service
 from gangway.review.deps import (
     COOKIE_NAME,
@@ -23,21 +23,12 @@ from gangway.review.deps import (
     StaffDep,
     verify_form_csrf,
 )
-from gangway.review.web import page, safe_next
+from gangway.review.web import cookie_flags, page, safe_next
 from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
 from gangway.webhooks import service as webhooks
 
 router = APIRouter(prefix="/admin", include_in_schema=False)
-
-
-def _cookie_flags(request: Request) -> dict[str, object]:
-    return {
-        "httponly": True,
-        "samesite": "strict",
-        "secure": request.app.state.services.settings.public_url_is_https,
-        "path": "/admin",
-    }
 
 
 def _login_page(
@@ -60,6 +51,8 @@ def _login_page(
             "login_csrf": services.admin_csrf.token_for("login:" + pre_key),
             "error": error,
             "email": email,
+            "local_passwords": services.settings.staff_local_passwords,
+            "sso": services.settings.staff_sso_enabled,
         },
         status_code=status_code,
         headers=headers,
@@ -71,7 +64,7 @@ async def login_form(request: Request, next: Annotated[str | None, Query()] = No
     """The login page; a pre-session cookie binds its CSRF token."""
     pre_key = request.cookies.get(LOGIN_COOKIE_NAME) or random_token(24)
     response = _login_page(request, pre_key, next)
-    response.set_cookie(LOGIN_COOKIE_NAME, pre_key, max_age=3600, **_cookie_flags(request))  # type: ignore[arg-type]
+    response.set_cookie(LOGIN_COOKIE_NAME, pre_key, max_age=3600, **cookie_flags(request))  # type: ignore[arg-type]
     return response
 
 
@@ -84,7 +77,11 @@ async def login(
     password: Annotated[str, Form(max_length=1024)] = "",
     next: Annotated[str, Form(max_length=500)] = "/admin",
 ) -> Response:
-    """Check the password; failures are audited and throttled per address and per email."""
+    """Check the password; failures are audited and throttled per address and per email. The
+    session it opens still owes its second factor unless none is required (``GANGWAY_STAFF_MFA=
+    optional`` and the person enrolled none): the next stop is the MFA page or the enrolment."""
+    if not services.settings.staff_local_passwords:
+        raise Forbidden("Sign in with your bank's identity provider.")
     pre_key = request.cookies.get(LOGIN_COOKIE_NAME, "")
     if not pre_key:
         raise Forbidden("The login form expired. Reload the page and try again.")
@@ -137,7 +134,10 @@ async def login(
             status_code=401,
         )
     throttle.reset(email_key)
-    key = await staff_service.open_session(session, user, now, address)
+    factors = await mfa.factors_of(session, user)
+    verified = not factors.any and services.settings.staff_mfa == "optional"
+    key = await staff_service.open_session(session, user, now, address, mfa_verified=verified)
+    second_factor = "not_required" if verified else ("due" if factors.any else "enrolment")
     await audit.record(
         session,
         action="staff.login",
@@ -146,9 +146,10 @@ async def login(
         actor_id=user.id,
         subject_id=user.id,
         client_ip=address,
+        detail={"method": "password", "second_factor": second_factor},
     )
-    response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(COOKIE_NAME, key, **_cookie_flags(request))  # type: ignore[arg-type]
+    response = RedirectResponse(mfa.next_stop(factors, verified, next), status_code=303)
+    response.set_cookie(COOKIE_NAME, key, **cookie_flags(request))  # type: ignore[arg-type]
     response.delete_cookie(LOGIN_COOKIE_NAME, path="/admin")
     return response
 
