@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import BackgroundTasks, Depends, Request
 
 from gangway.db.session import transaction
 from gangway.errors import Forbidden, Unauthorized
-from datetime import timedelta
-
 from gangway.review.staff import SecondFactorDue, StaffContext, resolve_session, touch_session
 from gangway.services import Services
 from gangway.web.csrf import FIELD_NAME

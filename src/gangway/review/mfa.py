@@ -85,7 +85,7 @@ def seal_pending_secret(sealer: Sealer, secret: str, session_id: uuid.UUID) -> s
 def open_pending_secret(sealer: Sealer, sealed: str, session_id: uuid.UUID) -> str | None:
     try:
         return sealer.open_text(sealed, b"staff-totp-pending:" + session_id.bytes)
-    except Exception:  # noqa: BLE001 — any tampering or a foreign session: not a secret
+    except Exception:
         return None
 
 
@@ -225,7 +225,9 @@ async def factor_summary(
         )
     }
     return {
-        staff_id: Factors(totp.get(staff_id, False), passkeys.get(staff_id, 0), codes.get(staff_id, 0))
+        staff_id: Factors(
+            totp.get(staff_id, False), passkeys.get(staff_id, 0), codes.get(staff_id, 0)
+        )
         for staff_id in staff_ids
     }
 

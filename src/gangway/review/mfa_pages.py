@@ -269,6 +269,8 @@ async def regenerate_recovery_codes(
     codes = await mfa.new_recovery_codes(session, user, services.clock.now())
     await _audit(request, session, services, staff, "staff.recovery_codes_generated")
     return page(
-        request, "recovery_codes.html", {"codes": codes, "next": "/admin", "enrolled": None},
+        request,
+        "recovery_codes.html",
+        {"codes": codes, "next": "/admin", "enrolled": None},
         staff=staff,
     )

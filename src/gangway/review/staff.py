@@ -209,9 +209,7 @@ async def get_staff(session: AsyncSession, staff_id: uuid.UUID | str) -> StaffUs
         parsed = staff_id if isinstance(staff_id, uuid.UUID) else uuid.UUID(str(staff_id))
     except ValueError:
         raise NotFound("No staff account with this id.") from None
-    user = await session.scalar(
-        select(StaffUser).where(StaffUser.id == parsed).with_for_update()
-    )
+    user = await session.scalar(select(StaffUser).where(StaffUser.id == parsed).with_for_update())
     if user is None:
         raise NotFound("No staff account with this id.")
     return user
@@ -222,9 +220,7 @@ async def get_staff_by_email(session: AsyncSession, email: str) -> StaffUser:
         email = normalize_email(email)
     except ValueError:
         raise NotFound("No staff account with this email.") from None
-    user = await session.scalar(
-        select(StaffUser).where(StaffUser.email == email).with_for_update()
-    )
+    user = await session.scalar(select(StaffUser).where(StaffUser.email == email).with_for_update())
     if user is None:
         raise NotFound("No staff account with this email.")
     return user
