@@ -50,6 +50,7 @@ from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
 from gangway.review import pending as review_pending
 from gangway.review import staff_admin as review_staff_admin
+from gangway.review import staff_passkey as review_staff_passkey
 from gangway.review import web as review_web
 from gangway.services import Services
 from gangway.simulations import endpoints as simulations
@@ -97,6 +98,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     review_admin.router,
     review_staff_admin.router,
     review_mfa.router,
+    review_staff_passkey.router,
     review_pending.router,
     # Hosted flow (/flow)
     StaticFiles("/flow/static", flow_render.STATIC, "flow-static"),

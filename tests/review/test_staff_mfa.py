@@ -265,3 +265,38 @@ async def test_totp_codes_follow_rfc_6238(
         assert await session.scalar(
             select(AuditEntry.id).where(AuditEntry.action == "staff.mfa_verified")
         )
+
+
+async def test_passkey_calls_need_the_csrf_header_a_challenge_and_cannot_skip_the_factor(
+    make_staff: StaffFactory, services: Services
+) -> None:
+    browser = await make_staff("reviewer", login=False)
+    await browser.password_step()
+    page = await browser.http.get("/admin/mfa")
+    token = csrf_of(page.text)
+    headers = {"x-csrf-token": token, "content-type": "application/json"}
+    # No CSRF header: refused.
+    assert (await browser.http.post("/admin/mfa/passkey/options", json={})).status_code == 403
+    # No passkey enrolled: no login options.
+    assert (
+        await browser.http.post("/admin/mfa/passkey/options", headers=headers, content="{}")
+    ).status_code == 403
+    # A half-authenticated session of an account with TOTP cannot enrol a passkey instead.
+    enrol = await browser.http.post(
+        "/admin/mfa/passkey/register-options", headers=headers, content="{}"
+    )
+    assert enrol.status_code == 403
+    # A made-up assertion without a challenge is refused, counted and audited.
+    forged = await browser.http.post(
+        "/admin/mfa/passkey/verify",
+        headers=headers,
+        content='{"credential": {"rawId": "AAAA", "id": "AAAA"}}',
+    )
+    assert forged.status_code == 400
+    assert (await browser.http.get("/admin")).headers["location"] == "/admin/mfa"
+    [failed] = await entries(services, "staff.mfa_failed")
+    assert failed.detail == {"method": "passkey"}
+    garbage = await browser.http.post(
+        "/admin/mfa/passkey/verify", headers=headers, content="not json"
+    )
+    assert garbage.status_code == 400

@@ -17,6 +17,7 @@ from gangway.web.deps import READ_METHODS, SessionDep
 COOKIE_NAME = "gangway_staff"
 # Binds the login form's CSRF token before there is a session.
 LOGIN_COOKIE_NAME = "gangway_staff_login"
+CSRF_HEADER = "x-csrf-token"
 
 
 def get_services(request: Request) -> Services:
@@ -28,8 +29,12 @@ ServicesDep = Annotated[Services, Depends(get_services)]
 
 
 async def verify_form_csrf(request: Request, services: Services, session_key: str) -> None:
-    form = await request.form()
-    presented = form.get(FIELD_NAME)
+    """The token of a form field, or of the ``X-CSRF-Token`` header (the passkey JSON calls)."""
+    presented: object = request.headers.get(CSRF_HEADER)
+    if presented is None and not request.headers.get("content-type", "").startswith(
+        "application/json"
+    ):
+        presented = (await request.form()).get(FIELD_NAME)
     services.admin_csrf.verify(session_key, presented if isinstance(presented, str) else None)
 
 

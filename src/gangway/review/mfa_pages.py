@@ -30,7 +30,7 @@ from gangway.web.middleware import client_ip
 router = APIRouter(prefix="/admin/mfa", include_in_schema=False)
 
 
-async def _audit(
+async def audit_staff(
     request: Request,
     session: AsyncSession,
     services: Services,
@@ -124,7 +124,7 @@ async def verify_second_factor(
     key = f"mfa:{staff.staff_id}"
     wait = throttle.retry_after(key)
     if wait:
-        await _audit(request, session, services, staff, "staff.mfa_throttled")
+        await audit_staff(request, session, services, staff, "staff.mfa_throttled")
         return _second_factor_page(
             request,
             staff,
@@ -142,7 +142,7 @@ async def verify_second_factor(
         method = "recovery_code"
     if method is None:
         throttle.fail(key)
-        await _audit(request, session, services, staff, "staff.mfa_failed")
+        await audit_staff(request, session, services, staff, "staff.mfa_failed")
         return _second_factor_page(
             request,
             staff,
@@ -152,7 +152,7 @@ async def verify_second_factor(
             status_code=401,
         )
     throttle.reset(key)
-    await _audit(request, session, services, staff, "staff.mfa_verified", method=method)
+    await audit_staff(request, session, services, staff, "staff.mfa_verified", method=method)
     return await complete_login(
         request, session, services, staff, RedirectResponse(safe_next(next), status_code=303)
     )
@@ -178,11 +178,13 @@ def _setup_page(
     *,
     error: str | None = None,
     status_code: int = 200,
+    added: bool = False,
 ) -> Response:
     return page(
         request,
         "mfa_setup.html",
         {
+            "added": added,
             "factors": factors,
             "next": safe_next(next),
             "error": error,
@@ -205,12 +207,15 @@ async def setup(
     services: ServicesDep,
     session: SessionDep,
     next: Annotated[str | None, Query(max_length=500)] = None,
+    added: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """Enrol a second factor: the authenticator app (QR code and setup key) or a passkey."""
     factors = await _may_enrol(session, staff)
     if factors is None:
         return RedirectResponse("/admin/mfa", status_code=303)
-    return _setup_page(request, services, staff, factors, mfa.new_totp_secret(), next)
+    return _setup_page(
+        request, services, staff, factors, mfa.new_totp_secret(), next, added=added == "passkey"
+    )
 
 
 @router.post("/setup")
@@ -243,11 +248,11 @@ async def confirm_setup(
             error="The code does not match: check the app's clock and enter the current code.",
             status_code=400,
         )
-    await _audit(request, session, services, staff, "staff.mfa_enrolled", factor="totp")
+    await audit_staff(request, session, services, staff, "staff.mfa_enrolled", factor="totp")
     codes = None
     if not factors.recovery_codes_left:
         codes = await mfa.new_recovery_codes(session, user, now)
-        await _audit(request, session, services, staff, "staff.recovery_codes_generated")
+        await audit_staff(request, session, services, staff, "staff.recovery_codes_generated")
     response = page(
         request,
         "recovery_codes.html",
@@ -267,7 +272,7 @@ async def regenerate_recovery_codes(
     """Ten new recovery codes, shown once; the old ones stop working."""
     user = await staff_service.get_staff(session, staff.staff_id)
     codes = await mfa.new_recovery_codes(session, user, services.clock.now())
-    await _audit(request, session, services, staff, "staff.recovery_codes_generated")
+    await audit_staff(request, session, services, staff, "staff.recovery_codes_generated")
     return page(
         request,
         "recovery_codes.html",
