@@ -26,9 +26,7 @@ def upgrade() -> None:
         batch_op.add_column(sa.Column("totp_secret", sa.String(length=200), nullable=True))
         batch_op.add_column(sa.Column("totp_last_step", sa.BigInteger(), nullable=True))
     with op.batch_alter_table("staff_sessions", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("mfa_verified_at", sa.DateTime(timezone=True), nullable=True)
-        )
+        batch_op.add_column(sa.Column("mfa_verified_at", sa.DateTime(timezone=True), nullable=True))
         batch_op.add_column(
             sa.Column("method", sa.String(length=16), server_default="password", nullable=False)
         )

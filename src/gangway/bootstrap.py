@@ -37,6 +37,7 @@ from gangway.flow import routes as flow_routes
 from gangway.individuals import endpoints as individuals_endpoints
 from gangway.kit.clock import Clock, SystemClock
 from gangway.kit.crypto import Sealer, derive_key
+from gangway.kit.oidc import OidcClient
 from gangway.kit.ratelimit import FailureThrottle, TokenBucket
 from gangway.onboarding import documents
 from gangway.onboarding import endpoints as onboarding_endpoints
@@ -49,6 +50,7 @@ from gangway.review import admin as review_admin
 from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
 from gangway.review import pending as review_pending
+from gangway.review import sso as review_sso
 from gangway.review import staff_admin as review_staff_admin
 from gangway.review import staff_passkey as review_staff_passkey
 from gangway.review import web as review_web
@@ -99,6 +101,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     review_staff_admin.router,
     review_mfa.router,
     review_staff_passkey.router,
+    review_sso.router,
     review_pending.router,
     # Hosted flow (/flow)
     StaticFiles("/flow/static", flow_render.STATIC, "flow-static"),
@@ -130,6 +133,18 @@ def after_submission(policy: checks.CheckPolicy) -> tuple[AfterSubmission, ...]:
     """Inside the submit transaction, before the status change: the automated checks (they store
     their results and risk level on the submission; an error rolls the submission back)."""
     return (functools.partial(checks.run_checks, policy=policy),)
+
+
+def staff_oidc_client(settings: Settings) -> OidcClient | None:
+    """The back office's OpenID Connect client, if ``GANGWAY_STAFF_OIDC_ISSUER`` is set."""
+    if not (settings.staff_oidc_issuer and settings.staff_oidc_client_id):
+        return None
+    return OidcClient(
+        issuer=settings.staff_oidc_issuer,
+        client_id=settings.staff_oidc_client_id,
+        client_secret=settings.staff_oidc_client_secret,
+        redirect_uri=settings.public_url.rstrip("/") + "/admin/sso/callback",
+    )
 
 
 def build_services(
@@ -188,6 +203,8 @@ def build_services(
         staff_login_throttle=failure_throttle(),
         staff_mfa_throttle=failure_throttle(),
         staff_totp_sealer=Sealer(derive_key(secret_key, "staff-totp")),
+        staff_oidc=staff_oidc_client(settings),
+        staff_sso_sealer=Sealer(derive_key(secret_key, "staff-sso")),
         checks_policy=policy,
         webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
         webhook_courier=delivery.Courier(
