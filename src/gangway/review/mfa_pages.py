@@ -97,7 +97,7 @@ async def second_factor(
     passkey."""
     if staff.mfa_verified:
         return RedirectResponse(safe_next(next), status_code=303)
-    user = await staff_service.get_staff(session, staff.staff_id)
+    user = await staff_service.get_staff(session, staff.staff_id, lock=False)
     factors = await mfa.factors_of(session, user)
     if not factors.any:
         return RedirectResponse(mfa.next_stop(factors, False, next), status_code=303)
@@ -161,7 +161,7 @@ async def verify_second_factor(
 async def _may_enrol(session: AsyncSession, staff: StaffContext) -> mfa.Factors | None:
     """The account's factors if this session may enrol one (fully authenticated, or an account
     without any factor yet), else ``None``."""
-    user = await staff_service.get_staff(session, staff.staff_id)
+    user = await staff_service.get_staff(session, staff.staff_id, lock=False)
     factors = await mfa.factors_of(session, user)
     if not staff.mfa_verified and factors.any:
         return None

@@ -203,8 +203,11 @@ async def list_staff(session: AsyncSession) -> list[StaffUser]:
     return list(await session.scalars(select(StaffUser).order_by(StaffUser.email)))
 
 
-async def get_staff(session: AsyncSession, staff_id: uuid.UUID | str) -> StaffUser:
-    """The account by id (``NotFound`` for an unknown or unparseable id). Locked for update."""
+async def get_staff(
+    session: AsyncSession, staff_id: uuid.UUID | str, *, lock: bool = True
+) -> StaffUser:
+    """The account by id (``NotFound`` for an unknown or unparseable id), locked for update
+    unless ``lock=False`` (pages that only read)."""
     try:
         parsed = staff_id if isinstance(staff_id, uuid.UUID) else uuid.UUID(str(staff_id))
     except ValueError:

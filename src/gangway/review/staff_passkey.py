@@ -125,7 +125,7 @@ async def register_options(
 
 
 async def _check_may_enrol(session: AsyncSession, staff: StaffContext) -> None:
-    user = await staff_service.get_staff(session, staff.staff_id)
+    user = await staff_service.get_staff(session, staff.staff_id, lock=False)
     if not staff.mfa_verified and (await mfa.factors_of(session, user)).any:
         raise Forbidden("Confirm the second factor you have first.")
 
