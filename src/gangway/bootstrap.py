@@ -41,6 +41,7 @@ from gangway.flow import routes as flow_routes
 from gangway.individuals import endpoints as individuals_endpoints
 from gangway.kit.clock import Clock, SystemClock
 from gangway.kit.crypto import Sealer, derive_key
+from gangway.kit.oidc import OidcClient
 from gangway.kit.ratelimit import (
     FailureThrottle,
     InProcessLimiterStore,
@@ -56,8 +57,12 @@ from gangway.onboarding.sms import SmsSender, sms_sender_for
 from gangway.pending_actions import endpoints as pending_actions_endpoints
 from gangway.pending_actions import service as pending_actions
 from gangway.review import admin as review_admin
+from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
 from gangway.review import pending as review_pending
+from gangway.review import sso as review_sso
+from gangway.review import staff_admin as review_staff_admin
+from gangway.review import staff_passkey as review_staff_passkey
 from gangway.review import web as review_web
 from gangway.services import Services
 from gangway.simulations import endpoints as simulations
@@ -106,6 +111,10 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     StaticFiles("/admin/static", review_web.STATIC, "admin-static"),
     review_pages.router,
     review_admin.router,
+    review_staff_admin.router,
+    review_mfa.router,
+    review_staff_passkey.router,
+    review_sso.router,
     review_pending.router,
     # Hosted flow (/flow)
     StaticFiles("/flow/static", flow_render.STATIC, "flow-static"),
@@ -175,6 +184,18 @@ def shared_limit_store(
     if not settings.is_sqlite:
         return PostgresLimiterStore.for_settings(settings, clock=clock)
     return None
+
+
+def staff_oidc_client(settings: Settings) -> OidcClient | None:
+    """The back office's OpenID Connect client, if ``GANGWAY_STAFF_OIDC_ISSUER`` is set."""
+    if not (settings.staff_oidc_issuer and settings.staff_oidc_client_id):
+        return None
+    return OidcClient(
+        issuer=settings.staff_oidc_issuer,
+        client_id=settings.staff_oidc_client_id,
+        client_secret=settings.staff_oidc_client_secret,
+        redirect_uri=settings.public_url.rstrip("/") + "/admin/sso/callback",
+    )
 
 
 def build_services(
@@ -264,6 +285,15 @@ def build_services(
             store=limits(),
             name="staff_login_address",
         ),
+        staff_mfa_throttle=FailureThrottle(
+            settings.login_failures_allowed,
+            settings.login_failure_window_seconds,
+            store=limits(),
+            name="staff_mfa",
+        ),
+        staff_totp_sealer=Sealer(derive_key(secret_key, "staff-totp")),
+        staff_oidc=staff_oidc_client(settings),
+        staff_sso_sealer=Sealer(derive_key(secret_key, "staff-sso")),
         checks_policy=policy,
         verification_engine=verifier,
         shared_limits=shared,

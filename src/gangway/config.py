@@ -112,6 +112,15 @@ class Settings(BaseSettings):
     # (use `gangway serve --metrics-port`) and stays open in the sandbox.
     metrics_token: str | None = None
     sms_http_token: str | None = None
+    # Back-office staff: absolute session lifetime (besides the 30-minute idle timeout), the
+    # second factor (TOTP or passkey) and single sign-on with the bank's OpenID Connect provider.
+    staff_session_max_hours: int = Field(default=12, ge=1, le=7 * 24)
+    staff_mfa: Literal["required", "optional"] = "required"
+    staff_local_passwords: bool = True
+    staff_oidc_issuer: str | None = None
+    staff_oidc_client_id: str | None = None
+    staff_oidc_client_secret: str | None = None
+    staff_oidc_role_claim: str = "gangway_role"
 
     @model_validator(mode="after")
     def _check_live_secret(self) -> Settings:
@@ -135,6 +144,23 @@ class Settings(BaseSettings):
         elif self.sms_adapter == "http" and not self.sms_http_url:
             raise ConfigurationError("GANGWAY_SMS_ADAPTER=http needs GANGWAY_SMS_HTTP_URL")
         return self
+
+    @model_validator(mode="after")
+    def _check_staff_sign_in(self) -> Settings:
+        if self.staff_oidc_issuer and not self.staff_oidc_client_id:
+            raise ConfigurationError(
+                "GANGWAY_STAFF_OIDC_CLIENT_ID must be set with GANGWAY_STAFF_OIDC_ISSUER"
+            )
+        if not self.staff_local_passwords and not self.staff_oidc_issuer:
+            raise ConfigurationError(
+                "GANGWAY_STAFF_LOCAL_PASSWORDS=false needs GANGWAY_STAFF_OIDC_ISSUER: staff "
+                "would have no way to sign in"
+            )
+        return self
+
+    @property
+    def staff_sso_enabled(self) -> bool:
+        return bool(self.staff_oidc_issuer and self.staff_oidc_client_id)
 
     @property
     def logs_as_json(self) -> bool:

@@ -21,6 +21,7 @@ from gangway.checks.runner import CheckPolicy
 from gangway.config import Settings
 from gangway.kit.clock import Clock
 from gangway.kit.crypto import Sealer
+from gangway.kit.oidc import OidcClient
 from gangway.kit.ratelimit import FailureThrottle, LimiterStore, ProgressiveDelay, TokenBucket
 from gangway.onboarding.service import AfterSubmission
 from gangway.onboarding.sms import SmsSender
@@ -62,6 +63,14 @@ class Services:
     # Progressive delays after failed staff logins, per email and per client address.
     staff_login_throttle: ProgressiveDelay
     staff_login_address_throttle: ProgressiveDelay
+    # Wrong second-factor codes, per account.
+    staff_mfa_throttle: FailureThrottle
+    # Seals the staff TOTP secrets at rest (key derived from the server secret, "staff-totp").
+    staff_totp_sealer: Sealer
+    # Single sign-on with the bank's OpenID Connect provider (None: not configured), and the key
+    # sealing the short-lived cookie that carries state, nonce and PKCE verifier.
+    staff_oidc: OidcClient | None
+    staff_sso_sealer: Sealer
     checks_policy: CheckPolicy
     # Identity verification (``None`` when GANGWAY_VERIFICATION_ENGINE=off)
     verification_engine: VerificationEngine | None

@@ -46,7 +46,10 @@ async def served(app, database_url: str) -> AsyncIterator[Served]:  # type: igno
 
     def build(base_url: str) -> Any:
         return create_app(
-            make_settings(database_url, public_url=base_url), clock=clock, run_worker=True
+            # These tests are about reviewing, not the second factor (tests/review/test_staff_mfa.py).
+            make_settings(database_url, public_url=base_url, staff_mfa="optional"),
+            clock=clock,
+            run_worker=True,
         )
 
     async with serve_app(build, host="127.0.0.1") as (base_url, application):
@@ -136,3 +139,71 @@ async def test_reviewer_cannot_reach_admin_pages(served: Served, browser) -> Non
     await page.goto(served.base_url + "/admin/staff")
     assert "administrators only" in await page.inner_text("main")
     await context.close()
+
+
+async def test_staff_enrols_a_passkey_at_first_login_then_uses_it_as_second_factor(
+    app,  # type: ignore[no-untyped-def]
+    database_url: str,
+    browser,  # type: ignore[no-untyped-def]
+) -> None:
+    """MFA required (the default): the first login leads to the enrolment page, a passkey is
+    added with Chromium's virtual authenticator (via ``review/static/staff-passkey.js``), and
+    the next login's second factor is that passkey."""
+    clock = FrozenClock(datetime.now(UTC).replace(microsecond=0))
+
+    def build(base_url: str) -> Any:
+        return create_app(make_settings(database_url, public_url=base_url), clock=clock)
+
+    # localhost (not an IP): a valid WebAuthn relying party id.
+    async with serve_app(build) as (base_url, application):
+        services = application.state.services
+        async with transaction(services.sessions) as session:
+            await create_staff(
+                session, "keyholder@bank.example", PASSWORD, StaffRole.admin, clock.now()
+            )
+        context = await browser.new_context()
+        page = await context.new_page()
+        problems: list[str] = []
+        page.on("console", lambda m: problems.append(m.text) if m.type == "error" else None)
+        cdp = await context.new_cdp_session(page)
+        await cdp.send("WebAuthn.enable")
+        await cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                }
+            },
+        )
+
+        async def password_step() -> None:
+            await page.goto(base_url + "/admin/login")
+            await page.get_by_label("Email").fill("keyholder@bank.example")
+            await page.get_by_label("Password").fill(PASSWORD)
+            await page.get_by_role("button", name="Log in").click()
+
+        await password_step()
+        await page.wait_for_url(base_url + "/admin/mfa/setup")
+        assert "Setup key" in await page.inner_text("main")
+        assert await page.locator("img.qr").evaluate("i => i.complete && i.naturalWidth > 0")
+        await shot(page, "", "backoffice-mfa-setup")
+        await page.get_by_role("button", name="Add a passkey").click()
+        await page.wait_for_url(base_url + "/admin/mfa/setup?added=passkey")
+        assert "Passkey added" in await page.inner_text("main")
+        await page.get_by_role("button", name="Generate new recovery codes").click()
+        await page.locator("#recovery-codes li").nth(9).wait_for()
+        await page.goto(base_url + "/admin")
+        await page.get_by_role("button", name="Log out").click()
+        await page.wait_for_url(base_url + "/admin/login")
+
+        await password_step()
+        await page.wait_for_url(base_url + "/admin/mfa")
+        await page.get_by_role("button", name="Use a passkey").click()
+        await page.wait_for_url(base_url + "/admin")
+        assert await page.get_by_role("link", name="Staff").count() == 1
+        assert not [p for p in problems if "Content Security Policy" in p], problems
+        await context.close()

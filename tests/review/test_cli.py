@@ -53,8 +53,10 @@ async def test_staff_create_from_stdin_then_log_in(
     assert result.returncode == 0, result.stderr
     assert "Created admin officer@bank.example" in result.stdout
     assert PASSWORD not in result.stdout
-    browser = StaffBrowser("officer@bank.example", "admin", client)
+    browser = StaffBrowser("officer@bank.example", "admin", client, clock=app.state.services.clock)
+    # The first login enrols the authenticator app (MFA is required by default).
     assert (await browser.login()).status_code == 303
+    assert browser.totp_secret and len(browser.recovery_codes or []) == 10
     assert (await client.get("/admin/partners")).status_code == 200
 
 
@@ -166,7 +168,9 @@ async def test_demo_prints_working_credentials(
     assert (
         await client.post("/v3/auth/login", json={"api_key": api_key.group(1)})
     ).status_code == 200
-    browser = StaffBrowser("reviewer@demo.example", "reviewer", client)
+    browser = StaffBrowser(
+        "reviewer@demo.example", "reviewer", client, clock=app.state.services.clock
+    )
     assert (await browser.login(password.group(1))).status_code == 303
     assert (
         "/admin" in result.stdout
@@ -176,3 +180,63 @@ async def test_demo_prints_working_credentials(
     # Running it again works and issues a new password.
     again = gangway(database_url, "demo")
     assert again.returncode == 0, again.stderr
+
+
+async def test_staff_lifecycle_commands_end_sessions_and_are_audited(
+    app,  # type: ignore[no-untyped-def]
+    database_url: str,
+    make_staff,  # type: ignore[no-untyped-def]
+    services: Services,
+) -> None:
+    from gangway.models import AuditEntry
+
+    admin = await make_staff("admin")
+    reviewer = await make_staff("reviewer")
+    listed = gangway(database_url, "staff", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert reviewer.email in listed.stdout and "mfa=totp" in listed.stdout
+
+    # The only admin cannot be disabled or demoted.
+    for args in (("disable", admin.email), ("set-role", admin.email, "reviewer")):
+        refused = gangway(database_url, "staff", *args)
+        assert refused.returncode != 0 and "last active administrator" in refused.stderr
+
+    assert gangway(database_url, "staff", "set-role", reviewer.email, "admin").returncode == 0
+    assert (await reviewer.http.get("/admin")).status_code == 303  # the session ended
+    disabled = gangway(database_url, "staff", "disable", reviewer.email)
+    assert disabled.returncode == 0 and "sessions have ended" in disabled.stdout
+    assert (await reviewer.password_step()).status_code == 401
+    assert gangway(database_url, "staff", "enable", reviewer.email).returncode == 0
+    new_password = "another long passphrase"
+    reset = run_with_input(
+        database_url,
+        new_password + "\n",
+        "staff",
+        "reset-password",
+        reviewer.email,
+        "--password-stdin",
+    )
+    assert reset.returncode == 0, reset.stderr
+    assert (await reviewer.login(new_password)).status_code == 303
+    mfa_reset = gangway(database_url, "staff", "reset-mfa", reviewer.email)
+    assert mfa_reset.returncode == 0
+    assert (await reviewer.http.get("/admin")).status_code == 303
+    assert (await reviewer.password_step(new_password)).headers["location"] == "/admin/mfa/setup"
+    unknown = gangway(database_url, "staff", "disable", "nobody@bank.example")
+    assert unknown.returncode != 0 and "No staff account" in unknown.stderr
+
+    async with transaction(services.read_sessions) as session:
+        audited = list(
+            await session.scalars(select(AuditEntry).where(AuditEntry.actor_type == "system"))
+        )
+    actions = [e.action for e in audited]
+    for action in (
+        "staff.role_changed",
+        "staff.disabled",
+        "staff.enabled",
+        "staff.password_reset",
+        "staff.mfa_reset",
+    ):
+        assert action in actions
+    assert all(new_password not in str(e.detail) for e in audited)
+    assert all(e.detail and e.detail["via"] == "cli" for e in audited)

@@ -37,8 +37,9 @@ async def test_login_sets_a_strict_http_only_cookie_and_is_audited(
     dashboard = await browser.http.get("/admin")
     assert dashboard.status_code == 200 and browser.email in dashboard.text
     entries = await audit_actions(services)
-    assert [e.action for e in entries] == ["staff.login"]
-    assert entries[0].client_ip == "192.0.2.10"
+    # The password step, then the second factor.
+    assert sorted(e.action for e in entries) == ["staff.login", "staff.mfa_verified"]
+    assert {e.client_ip for e in entries} == {"192.0.2.10"}
     async with transaction(services.read_sessions) as session:
         stored = (await session.scalars(select(StaffSession))).one()
     # Only a hash of the cookie value is stored.
@@ -63,7 +64,7 @@ async def test_cookie_is_secure_when_the_public_url_is_https(app, database_url, 
             )
         transport = httpx.ASGITransport(app=https_app, client=("192.0.2.1", 1))
         async with httpx.AsyncClient(transport=transport, base_url="https://testserver") as http:
-            browser = StaffBrowser("sec@bank.example", "reviewer", http)
+            browser = StaffBrowser("sec@bank.example", "reviewer", http, clock=clock)
             response = await browser.login()
             cookie = next(
                 h for h in response.headers.get_list("set-cookie") if h.startswith("gangway_staff=")
@@ -246,4 +247,7 @@ async def test_next_parameter_cannot_redirect_off_site(make_staff: StaffFactory)
             "next": "https://evil.example/",
         },
     )
-    assert response.headers["location"] == "/admin"
+    # The second factor step does not carry the off-site target either.
+    assert response.headers["location"] == "/admin/mfa"
+    second = await browser.second_factor(response.headers["location"])
+    assert second.headers["location"] == "/admin"

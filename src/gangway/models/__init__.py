@@ -28,7 +28,13 @@ from gangway.models.onboarding import (
 from gangway.models.partner import ApiKey, AuthSession, Partner, RefreshToken
 from gangway.models.screening import IdentityFingerprint, SanctionsEntry
 from gangway.models.shared_limit import SharedLimit
-from gangway.models.staff import StaffRole, StaffSession, StaffUser
+from gangway.models.staff import (
+    StaffPasskey,
+    StaffRecoveryCode,
+    StaffRole,
+    StaffSession,
+    StaffUser,
+)
 from gangway.models.verification import VerificationRun, VerificationStatus
 from gangway.models.webhook import (
     DeliveryStatus,
@@ -71,6 +77,8 @@ __all__ = [
     "RefreshToken",
     "SanctionsEntry",
     "SharedLimit",
+    "StaffPasskey",
+    "StaffRecoveryCode",
     "StaffRole",
     "StaffSession",
     "StaffUser",

@@ -1,4 +1,4 @@
-"""Administrator pages (partners, keys, webhooks, staff) and the global audit log."""
+"""Administrator pages (partners, keys, webhooks) and the global audit log."""
 
 from __future__ import annotations
 
@@ -14,7 +14,6 @@ from gangway.errors import NotFound
 from gangway.kit.ids import parse_uuid
 from gangway.models import ActorType, ApiKey, Partner
 from gangway.review import queries
-from gangway.review import staff as staff_service
 from gangway.review.deps import AdminDep, ServicesDep, StaffDep
 from gangway.review.web import page
 from gangway.web.deps import SessionDep
@@ -146,10 +145,3 @@ async def recover_deliveries(
         detail={"partner_id": str(partner.id), "days": days, "requeued": count},
     )
     return RedirectResponse(f"/admin/partners/{partner.id}?done=recovered", status_code=303)
-
-
-@router.get("/staff")
-async def staff_list(request: Request, staff: AdminDep, session: SessionDep) -> Response:
-    return page(
-        request, "staff.html", {"accounts": await staff_service.list_staff(session)}, staff=staff
-    )

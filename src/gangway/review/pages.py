@@ -14,7 +14,7 @@ from gangway.individuals import decisions
 from gangway.kit.ids import random_token
 from gangway.models import ActorType
 from gangway.pending_actions import service as pending_actions
-from gangway.review import documents, queries
+from gangway.review import documents, mfa, queries
 from gangway.review import staff as staff_service
 from gangway.review.deps import (
     COOKIE_NAME,
@@ -23,7 +23,7 @@ from gangway.review.deps import (
     StaffDep,
     verify_form_csrf,
 )
-from gangway.review.web import page, safe_next
+from gangway.review.web import cookie_flags, page, safe_next
 from gangway.verification import service as verification
 from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
@@ -35,15 +35,6 @@ router = APIRouter(prefix="/admin", include_in_schema=False)
 # within the delay trackers' window (an hour).
 ALERT_EMAIL_FAILURES = 10
 ALERT_ADDRESS_FAILURES = 20
-
-
-def _cookie_flags(request: Request) -> dict[str, object]:
-    return {
-        "httponly": True,
-        "samesite": "strict",
-        "secure": request.app.state.services.settings.public_url_is_https,
-        "path": "/admin",
-    }
 
 
 def _login_page(
@@ -66,6 +57,8 @@ def _login_page(
             "login_csrf": services.admin_csrf.token_for("login:" + pre_key),
             "error": error,
             "email": email,
+            "local_passwords": services.settings.staff_local_passwords,
+            "sso": services.settings.staff_sso_enabled,
         },
         status_code=status_code,
         headers=headers,
@@ -77,7 +70,7 @@ async def login_form(request: Request, next: Annotated[str | None, Query()] = No
     """The login page; a pre-session cookie binds its CSRF token."""
     pre_key = request.cookies.get(LOGIN_COOKIE_NAME) or random_token(24)
     response = _login_page(request, pre_key, next)
-    response.set_cookie(LOGIN_COOKIE_NAME, pre_key, max_age=3600, **_cookie_flags(request))  # type: ignore[arg-type]
+    response.set_cookie(LOGIN_COOKIE_NAME, pre_key, max_age=3600, **cookie_flags(request))  # type: ignore[arg-type]
     return response
 
 
@@ -95,8 +88,11 @@ async def login(
     Progressive delays, not a lock: after a few failures each next attempt on the email (or from
     the address) must wait 1, 2, 4 ... seconds up to 15 minutes after the last failure; attempts
     during the wait are refused (429) without counting, and the right password after the wait
-    works. Many failures raise a ``staff.login_alert`` in the audit log.
-    """
+    works. Many failures raise a ``staff.login_alert`` in the audit log. The session it opens
+    still owes its second factor unless none is required (``GANGWAY_STAFF_MFA=optional`` and the
+    person enrolled none): the next stop is the MFA page or the enrolment."""
+    if not services.settings.staff_local_passwords:
+        raise Forbidden("Sign in with your bank's identity provider.")
     pre_key = request.cookies.get(LOGIN_COOKIE_NAME, "")
     if not pre_key:
         raise Forbidden("The login form expired. Reload the page and try again.")
@@ -173,7 +169,10 @@ async def login(
     # Only the email is reset: resetting the address would let someone with an account of their
     # own clear their address's count between guesses at other accounts.
     await by_email.reset(email_key)
-    key = await staff_service.open_session(session, user, now, address)
+    factors = await mfa.factors_of(session, user)
+    verified = not factors.any and services.settings.staff_mfa == "optional"
+    key = await staff_service.open_session(session, user, now, address, mfa_verified=verified)
+    second_factor = "not_required" if verified else ("due" if factors.any else "enrolment")
     await audit.record(
         session,
         action="staff.login",
@@ -182,9 +181,10 @@ async def login(
         actor_id=user.id,
         subject_id=user.id,
         client_ip=address,
+        detail={"method": "password", "second_factor": second_factor},
     )
-    response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(COOKIE_NAME, key, **_cookie_flags(request))  # type: ignore[arg-type]
+    response = RedirectResponse(mfa.next_stop(factors, verified, next), status_code=303)
+    response.set_cookie(COOKIE_NAME, key, **cookie_flags(request))  # type: ignore[arg-type]
     response.delete_cookie(LOGIN_COOKIE_NAME, path="/admin")
     return response
 

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse, Response
 from fastapi.templating import Jinja2Templates
 
 from gangway.errors import AppError
-from gangway.review.staff import StaffContext
+from gangway.review.staff import SecondFactorDue, StaffContext
 
 HERE = Path(__file__).parent
 STATIC = HERE / "static"
@@ -62,7 +62,9 @@ def page(
 
 def render_error(request: Request, error: AppError) -> Response:
     """The error page of ``/admin`` (``bootstrap.HTML_ERROR_PAGES``): a login redirect for 401, a
-    friendly page otherwise."""
+    friendly page otherwise (a session owing its second factor goes to the MFA page)."""
+    if isinstance(error, SecondFactorDue):
+        return RedirectResponse("/admin/mfa", status_code=303)
     if error.status == 401:
         target = "/admin/login"
         if request.method == "GET" and request.url.path not in ("/admin/login", "/admin/logout"):
@@ -83,6 +85,16 @@ def render_error(request: Request, error: AppError) -> Response:
 def _same_site(request: Request, url: str) -> bool:
     base = str(request.base_url).rstrip("/")
     return url.startswith(base + "/admin")
+
+
+def cookie_flags(request: Request) -> dict[str, object]:
+    """The staff cookies: ``HttpOnly``, ``SameSite=Strict``, ``Secure`` behind https, /admin."""
+    return {
+        "httponly": True,
+        "samesite": "strict",
+        "secure": request.app.state.services.settings.public_url_is_https,
+        "path": "/admin",
+    }
 
 
 def safe_next(target: str | None) -> str:
