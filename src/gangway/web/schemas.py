@@ -15,9 +15,14 @@ class StrictInput(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
 
-NonEmptyStr = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, pattern=r"\S")]
-# Strings are trimmed, so one that is only whitespace is empty: `pattern: \S` says so.
-NOT_BLANK = r"\S"
+# Strings are trimmed, so one that is only whitespace is empty: the pattern says so. It names every
+# character any of the three parties counts as whitespace -- Python's strip() (also \x1c-\x1f and
+# \x85), the Rust regex pydantic validates with, and ECMAScript's \s that clients and
+# generators read the schema with (also \ufeff) -- so the document and the server agree.
+NOT_BLANK = r"[^\s\x1c-\x1f\x85\ufeff]"
+NonEmptyStr = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, pattern=NOT_BLANK)
+]
 
 
 def without_null(*names: str, examples: list[dict[str, Any]] | None = None) -> Any:
