@@ -32,7 +32,7 @@ test: install check
 # (SessionDep, and the few endpoints that must commit in steps), the worker's jobs and the CLI.
 # db/shared_limits: the PostgreSQL limiter store runs each statement on its own autocommit
 # connection, outside the request's transaction (a hot key's row lock must not last as long).
-TRANSACTION_EDGE := src/gangway/(db/session|db/shared_limits|web/deps|web/idempotency|auth/endpoints|flow/session|flow/passkey|flow/consent_passkey|review/deps|review/pages|webhooks/delivery|verification/jobs|worker/jobs|cli/common)\.py
+TRANSACTION_EDGE := src/gangway/(db/session|db/shared_limits|web/deps|web/idempotency|auth/endpoints|flow/session|flow/passkey|flow/consent_passkey|review/deps|review/pages|webhooks/delivery|verification/jobs|worker/jobs|cli/common|cli/keys)\.py
 
 check: lint typecheck
 	.venv/bin/lint-imports --no-cache

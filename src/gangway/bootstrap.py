@@ -41,6 +41,7 @@ from gangway.flow import routes as flow_routes
 from gangway.individuals import endpoints as individuals_endpoints
 from gangway.kit.clock import Clock, SystemClock
 from gangway.kit.crypto import Sealer, derive_key
+from gangway.kit.keyring import Keyring
 from gangway.kit.oidc import OidcClient
 from gangway.kit.ratelimit import (
     FailureThrottle,
@@ -49,13 +50,15 @@ from gangway.kit.ratelimit import (
     ProgressiveDelay,
     TokenBucket,
 )
-from gangway.onboarding import documents
+from gangway.models.sealed import KEYRING
 from gangway.onboarding import endpoints as onboarding_endpoints
 from gangway.onboarding import maintenance as onboarding_maintenance
 from gangway.onboarding.service import AfterSubmission
 from gangway.onboarding.sms import SmsSender, sms_sender_for
 from gangway.pending_actions import endpoints as pending_actions_endpoints
 from gangway.pending_actions import service as pending_actions
+from gangway.privacy import endpoints as privacy_endpoints
+from gangway.privacy import service as privacy
 from gangway.review import admin as review_admin
 from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
@@ -98,6 +101,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     # Partner API (/v3)
     auth_endpoints.router,
     individuals_endpoints.router,
+    privacy_endpoints.router,
     events_endpoints.router,
     webhooks_endpoints.router,
     onboarding_endpoints.router,
@@ -131,6 +135,7 @@ PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("onboarding.purge_expired", 3600, onboarding_maintenance.purge_expired),
     PeriodicJob("idempotency.purge_expired", 3600, idempotency.purge_expired),
     PeriodicJob("limits.purge_expired", 3600, shared_limits.purge_expired),
+    PeriodicJob("privacy.complete_due_redactions", 60, privacy.complete_due),
 )
 
 
@@ -166,7 +171,6 @@ def periodic_jobs(services: Services) -> tuple[Periodic, ...]:
         read_sessions=services.read_sessions,
         clock=services.clock,
         engine=services.verification_engine,
-        sealer=services.document_sealer,
         auto_approve_low_risk=services.checks_policy.auto_approve_low_risk,
     )
     return (*PERIODIC_JOBS, PeriodicTask("verification.run_due", 2, job.run_due))
@@ -223,7 +227,11 @@ def build_services(
     verifier = verification_engine or engine_for(settings.verification_engine)
     verifying = verifier is not None
     engine = create_engine(settings)
-    unit_of_work = {SUBSCRIBERS: event_subscribers(policy, verifying=verifying)}
+    keyring = Keyring.from_secret(secret_key, settings.root_key_file)
+    unit_of_work = {
+        SUBSCRIBERS: event_subscribers(policy, verifying=verifying),
+        KEYRING: keyring,
+    }
     sessions = create_sessionmaker(engine, serialize_writes=settings.is_sqlite, info=unit_of_work)
     read_sessions = create_sessionmaker(
         engine.execution_options(gangway_read_only=True), info=unit_of_work
@@ -249,6 +257,7 @@ def build_services(
         read_sessions=read_sessions,
         clock=clock,
         secret_key=secret_key,
+        keyring=keyring,
         signer=AccessTokenSigner(secret_key),
         rate_limiter=rate_limiter
         or TokenBucket(settings.rate_limit_per_second, store=limits(), name="api"),
@@ -266,7 +275,6 @@ def build_services(
             settings.flow_posts_per_minute, 60, store=limits(), name="flow_posts"
         ),
         sms_sender=sms_sender or sms_sender_for(settings),
-        document_sealer=documents.sealer_for(secret_key),
         after_submission=tuple(
             after_submission(policy, verifying=verifying)
             if after_submission_hooks is None

@@ -111,6 +111,12 @@ class Settings(BaseSettings):
     # Bearer token for /metrics on the main port; without one, /metrics there answers 404 in live
     # (use `gangway serve --metrics-port`) and stays open in the sandbox.
     metrics_token: str | None = None
+    # Personal data: the root key wrapping the key-encryption keys comes from this file (32 bytes,
+    # base64) when set, else it is derived from the secret key (docs/operations.md, Keys).
+    root_key_file: Path | None = None
+    # AML retention hold: a submitted individual's erasure waits this long after it is asked for,
+    # unless a compliance officer approves it earlier (docs/privacy.md).
+    redaction_retention_days: int = Field(default=5 * 365 + 1, ge=0)
     sms_http_token: str | None = None
     # Back-office staff: absolute session lifetime (besides the 30-minute idle timeout), the
     # second factor (TOTP or passkey) and single sign-on with the bank's OpenID Connect provider.

@@ -21,6 +21,7 @@ from gangway.checks.runner import CheckPolicy
 from gangway.config import Settings
 from gangway.kit.clock import Clock
 from gangway.kit.crypto import Sealer
+from gangway.kit.keyring import Keyring
 from gangway.kit.oidc import OidcClient
 from gangway.kit.ratelimit import FailureThrottle, LimiterStore, ProgressiveDelay, TokenBucket
 from gangway.onboarding.service import AfterSubmission
@@ -45,6 +46,8 @@ class Services:
     read_sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     secret_key: str
+    # Envelope encryption of personal data (also in every session's info, models.sealed).
+    keyring: Keyring
     # Partner API
     signer: AccessTokenSigner
     rate_limiter: TokenBucket
@@ -55,7 +58,6 @@ class Services:
     # POSTs per flow session per minute (a sliding window).
     flow_post_limiter: FailureThrottle
     sms_sender: SmsSender
-    document_sealer: Sealer
     # What runs inside the submit transaction, in order (the automated checks).
     after_submission: tuple[AfterSubmission, ...]
     # Back office

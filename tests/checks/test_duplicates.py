@@ -4,6 +4,7 @@ import uuid
 
 from gangway.checks.duplicates import DuplicateHit, check_duplicates, fingerprints
 from gangway.checks.results import Outcome
+from gangway.kit.keyring import Keyring
 from tests.checks.factories import submission
 
 
@@ -29,8 +30,23 @@ def test_same_identity_on_a_blocked_individual_fails() -> None:
 
 
 def test_fingerprints_ignore_case_and_punctuation() -> None:
-    a = fingerprints(submission(document={"number": "ab-123 4567"}, email="Astrid@Example.com"))
-    b = fingerprints(submission(document={"number": "AB1234567"}, email="astrid@example.com"))
+    keyring = Keyring.from_secret("s" * 40)
+    a = fingerprints(
+        submission(document={"number": "ab-123 4567"}, email="Astrid@Example.com"), keyring
+    )
+    b = fingerprints(
+        submission(document={"number": "AB1234567"}, email="astrid@example.com"), keyring
+    )
     assert a == b
-    other_country = fingerprints(submission(document={"issuing_country": "NO"}))
+    other_country = fingerprints(submission(document={"issuing_country": "NO"}), keyring)
     assert other_country["document"] != b["document"]
+
+
+def test_fingerprints_are_keyed_blind_indexes() -> None:
+    """Another server secret gives other values: a stolen table cannot be matched by hashing
+    guessed emails without the key."""
+    data = submission(email="astrid@example.com")
+    mine = fingerprints(data, Keyring.from_secret("s" * 40))
+    theirs = fingerprints(data, Keyring.from_secret("t" * 40))
+    assert mine["email"] != theirs["email"]
+    assert "astrid" not in mine["email"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,6 +12,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.checks.results import CheckResult, Outcome
 from gangway.checks.rules import section
+from gangway.kit import normalise
+from gangway.kit.keyring import Keyring
 from gangway.models import IdentityFingerprint, Individual, IndividualStatus
 
 
@@ -24,22 +25,18 @@ class DuplicateHit:
     basis: str  # "document" or "email"
 
 
-def fingerprints(data: dict[str, Any]) -> dict[str, str]:
-    """``{kind: sha256}`` of the normalised identity attributes present in the submission."""
-    found: dict[str, str] = {}
+def fingerprints(data: dict[str, Any], keyring: Keyring) -> dict[str, str]:
+    """``{kind: blind index}`` of the normalised identity attributes present in the submission
+    (keyed HMACs: a stolen table cannot be reversed by hashing guesses)."""
     document = section(data, "document")
-    number = "".join(ch for ch in str(document.get("number") or "") if ch.isalnum()).upper()
-    country = str(document.get("issuing_country") or "").upper()
-    if number and country:
-        found["document"] = _hash(f"document:{country}:{number}")
-    email = str(data.get("email") or "").strip().lower()
-    if email:
-        found["email"] = _hash(f"email:{email}")
-    return found
-
-
-def _hash(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
+    found = {
+        "document": keyring.blind_index(
+            "document",
+            normalise.document_number(document.get("issuing_country"), document.get("number")),
+        ),
+        "email": keyring.blind_index("email", normalise.email(str(data.get("email") or ""))),
+    }
+    return {kind: value for kind, value in found.items() if value}
 
 
 def check_duplicates(hits: list[DuplicateHit]) -> CheckResult:

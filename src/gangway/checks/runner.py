@@ -30,6 +30,7 @@ from gangway.checks.rules import (
 )
 from gangway.individuals.decisions import Actor, Decision, decide
 from gangway.models import ActorType, Event, EventName, Individual, OnboardingSubmission
+from gangway.models.sealed import keyring_of
 
 log = logging.getLogger("gangway.checks")
 
@@ -60,7 +61,7 @@ async def evaluate(
         individual.date_of_birth,
         individual.phone_number,
     )
-    prints = duplicates.fingerprints(data)
+    prints = duplicates.fingerprints(data, keyring_of(session))
     hits = await duplicates.find_duplicates(session, individual.id, prints)
     personal = section(data, "personal")
     full_name = f"{personal.get('first_name') or ''} {personal.get('last_name') or ''}".strip()
@@ -93,7 +94,11 @@ async def run_checks(
     submission.check_results = [r.as_json() for r in results]
     submission.risk_level = str(level)
     await duplicates.remember(
-        session, individual.id, individual.partner_id, duplicates.fingerprints(data), now
+        session,
+        individual.id,
+        individual.partner_id,
+        duplicates.fingerprints(data, keyring_of(session)),
+        now,
     )
     await session.flush()
     log.info("checks run", extra={"submission_id": str(submission.id), "risk_level": str(level)})

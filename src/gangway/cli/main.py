@@ -6,6 +6,7 @@ import click
 
 from gangway.cli.demo import demo
 from gangway.cli.doctor import doctor
+from gangway.cli.keys import keys
 from gangway.cli.partners import partners
 from gangway.cli.screening import screening
 from gangway.cli.server import migrate, serve, worker
@@ -28,6 +29,7 @@ cli.add_command(screening)
 cli.add_command(demo)
 cli.add_command(webhooks)
 cli.add_command(doctor)
+cli.add_command(keys)
 
 
 def main() -> None:

@@ -46,6 +46,12 @@ class PendingActionEventPayload(_Payload):
     pending_action_id: uuid.UUID = Field(description="Read it with `GET /v3/pending_actions/{id}`.")
 
 
+class IndividualRedactedPayload(_Payload):
+    """An individual's personal data was erased; the individual stays as a tombstone."""
+
+    redacted_at: Timestamp = Field(description="When the data key was destroyed.")
+
+
 PAYLOADS: dict[EventName, type[_Payload]] = {
     EventName.IndividualOnboardingDataProvided: IndividualStatusPayload,
     EventName.IndividualActivated: IndividualStatusPayload,
@@ -53,6 +59,7 @@ PAYLOADS: dict[EventName, type[_Payload]] = {
     EventName.PendingActionCreated: PendingActionEventPayload,
     EventName.PendingActionCompleted: PendingActionEventPayload,
     EventName.PendingActionExpired: PendingActionEventPayload,
+    EventName.IndividualRedacted: IndividualRedactedPayload,
 }
 
 DESCRIPTIONS: dict[EventName, str] = {
@@ -66,6 +73,9 @@ DESCRIPTIONS: dict[EventName, str] = {
     "`GET /v3/pending_actions/{id}`.",
     EventName.PendingActionCompleted: "The user finished the pending action's flow.",
     EventName.PendingActionExpired: "The pending action passed its `expires_at` unfinished.",
+    EventName.IndividualRedacted: "The individual's personal data was erased (after "
+    "`POST /v3/individuals/{id}/redact`, at once or when the retention hold ended); `GET` now "
+    "answers with its personal fields `null`.",
 }
 
 _EXAMPLE_PAYLOADS: dict[EventName, dict[str, Any]] = {
@@ -78,6 +88,10 @@ _EXAMPLE_PAYLOADS: dict[EventName, dict[str, Any]] = {
         "individual_id": EXAMPLE_INDIVIDUAL_ID,
         "status": "blocked",
         "reason": "We could not verify the identity of the individual.",
+    },
+    EventName.IndividualRedacted: {
+        "individual_id": EXAMPLE_INDIVIDUAL_ID,
+        "redacted_at": "2031-06-08T14:09:15.000Z",
     },
     **{
         name: {
@@ -156,6 +170,12 @@ class PendingActionExpired(_Event):
     model_config = _example(EventName.PendingActionExpired)
 
 
+class IndividualRedacted(_Event):
+    name: Literal[EventName.IndividualRedacted]
+    payload: IndividualRedactedPayload
+    model_config = _example(EventName.IndividualRedacted)
+
+
 EVENT_MODELS: dict[EventName, type[_Event]] = {
     EventName.IndividualOnboardingDataProvided: IndividualOnboardingDataProvided,
     EventName.IndividualActivated: IndividualActivated,
@@ -163,6 +183,7 @@ EVENT_MODELS: dict[EventName, type[_Event]] = {
     EventName.PendingActionCreated: PendingActionCreated,
     EventName.PendingActionCompleted: PendingActionCompleted,
     EventName.PendingActionExpired: PendingActionExpired,
+    EventName.IndividualRedacted: IndividualRedacted,
 }
 
 EventOut = Annotated[
@@ -171,7 +192,8 @@ EventOut = Annotated[
     | IndividualBlocked
     | PendingActionCreated
     | PendingActionCompleted
-    | PendingActionExpired,
+    | PendingActionExpired
+    | IndividualRedacted,
     Field(discriminator="name"),
 ]
 

@@ -183,7 +183,6 @@ async def take_file(
         ctx.individual,
         checked,
         kind=kind,
-        sealer=ctx.services.document_sealer,
         now=ctx.now,
     )
     await documents.discard_unsubmitted(ctx.session, ctx.individual.id, previous_id)

@@ -125,16 +125,21 @@ class AddressOut(BaseModel):
 
 
 class IndividualOut(BaseModel):
+    """Personal fields are `null` only once the individual was erased (`redacted_at` set)."""
+
     id: uuid.UUID
     status: IndividualStatus
-    first_name: str
-    last_name: str
-    email: str
-    phone_number: str
-    date_of_birth: date
+    first_name: str | None
+    last_name: str | None
+    email: str | None
+    phone_number: str | None
+    date_of_birth: date | None
     address: AddressOut | None
     created_at: Timestamp
     updated_at: Timestamp
+    redacted_at: Timestamp | None = Field(
+        default=None, description="When the personal data was erased; `null` until then."
+    )
     model_config = ConfigDict(
         from_attributes=True,
         json_schema_extra={

@@ -12,9 +12,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from gangway.errors import NotFound, RequestBlocked
 from gangway.individuals.schemas import IndividualCreate, IndividualPatch
+from gangway.kit import normalise
 from gangway.kit.ids import parse_uuid
 from gangway.kit.pagination import keyset_page
 from gangway.models import Individual, IndividualStatus
+from gangway.models.sealed import keyring_of
 
 EDITABLE_STATUSES = (IndividualStatus.pending_activation, IndividualStatus.onboarding_requested)
 
@@ -73,7 +75,18 @@ async def list_page(
     if status is not None:
         query = query.where(Individual.status == status)
     if email is not None:
-        query = query.where(Individual.email == email)
+        # The blind index finds the candidates; the exact spelling is compared after decryption.
+        index = keyring_of(session).blind_index("email", normalise.email(email))
+        query = query.where(Individual.email_index == index)
+        rows, has_more = await keyset_page(
+            session,
+            query,
+            model=Individual,
+            scope=[Individual.partner_id == partner_id],
+            limit=limit,
+            starting_after=starting_after,
+        )
+        return [row for row in rows if row.email == email], has_more
     return await keyset_page(
         session,
         query,
@@ -98,6 +111,9 @@ async def patch(
 
 
 def require_status(individual: Individual, allowed: Iterable[str]) -> None:
+    """Every state-changing request on an individual passes here: an erased one allows none."""
+    if individual.redacted_at is not None:
+        raise RequestBlocked("The individual's personal data was erased; it allows no changes.")
     allowed = list(allowed)
     if individual.status not in allowed:
         raise RequestBlocked.needs_status("individual", allowed)

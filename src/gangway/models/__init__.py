@@ -14,6 +14,13 @@ from gangway.models.consent import (
 from gangway.models.event import Event, EventName
 from gangway.models.idempotency import IdempotencyRecord
 from gangway.models.individual import Individual, IndividualStatus
+from gangway.models.keys import (
+    DataKey,
+    KeyEncryptionKey,
+    RedactionReason,
+    RedactionRequest,
+    RedactionStatus,
+)
 from gangway.models.onboarding import (
     Document,
     DocumentKind,
@@ -55,6 +62,7 @@ __all__ = [
     "ConsentProgress",
     "ConsentStatus",
     "ConsentType",
+    "DataKey",
     "DeliveryStatus",
     "Document",
     "DocumentKind",
@@ -67,6 +75,7 @@ __all__ = [
     "Individual",
     "IndividualCredential",
     "IndividualStatus",
+    "KeyEncryptionKey",
     "OnboardingDraft",
     "OnboardingLink",
     "OnboardingSubmission",
@@ -74,6 +83,9 @@ __all__ = [
     "PendingAction",
     "PendingActionType",
     "PhoneVerification",
+    "RedactionReason",
+    "RedactionRequest",
+    "RedactionStatus",
     "RefreshToken",
     "SanctionsEntry",
     "SharedLimit",

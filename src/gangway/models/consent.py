@@ -10,6 +10,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gangway.db.types import PortableJSON, enum_column
 from gangway.models.base import Base, id_column
+from gangway.models.sealed import Sealed, load_data_key_with, sealed_field
 
 
 class ConsentType(StrEnum):
@@ -94,7 +95,7 @@ class PendingAction(Base):
     __mapper_args__ = {"version_id_col": version}
 
 
-class ConsentProgress(Base):
+class ConsentProgress(Sealed, Base):
     """What the user entered so far in one consent flow session (the consent flows' draft).
 
     One row per flow session: the first step ("Confirm it's you") must be passed in the session
@@ -109,10 +110,16 @@ class ConsentProgress(Base):
         ForeignKey("flow_sessions.id", ondelete="CASCADE"), unique=True
     )
     consent_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("consents.id", ondelete="CASCADE"))
-    # {step name: {field: value}}; always replaced as a whole so the ORM sees the change.
-    data: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
+    individual_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("individuals.id", ondelete="CASCADE"), index=True
+    )
+    # {step name: {field: value}} (sealed); always replaced as a whole so the ORM sees the change.
+    data = sealed_field[dict[str, Any]]()
     completed_steps: Mapped[list[str]] = mapped_column(PortableJSON)
     # Set in the transaction that completed the consent (a double submit then lands on "done").
     finished: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
+
+
+load_data_key_with(ConsentProgress, ConsentProgress.individual_id)

@@ -19,6 +19,7 @@ class EventName(StrEnum):
     PendingActionCreated = "PendingActionCreated"
     PendingActionCompleted = "PendingActionCompleted"
     PendingActionExpired = "PendingActionExpired"
+    IndividualRedacted = "IndividualRedacted"
 
 
 class Event(Base):

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from gangway.db.types import Blob, PortableJSON, enum_column
 from gangway.models.base import Base, id_column
+from gangway.models.sealed import KeyedRow, Sealed, load_data_key_with, sealed_field
 
 
 class DocumentKind(StrEnum):
@@ -48,8 +49,8 @@ class OnboardingLink(Base):
     last_platform: Mapped[str | None] = mapped_column(String(20))
 
 
-class OnboardingDraft(Base):
-    """What the user entered so far, one per individual; every step saves here."""
+class OnboardingDraft(Sealed, Base):
+    """What the user entered so far, one per individual; every step saves here (sealed)."""
 
     __tablename__ = "onboarding_drafts"
 
@@ -59,7 +60,7 @@ class OnboardingDraft(Base):
     )
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
     # {step name: {field: value}}; always replaced as a whole so the ORM sees the change.
-    data: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
+    data = sealed_field[dict[str, Any]]()
     completed_steps: Mapped[list[str]] = mapped_column(PortableJSON)
     created_at: Mapped[datetime]
     updated_at: Mapped[datetime]
@@ -93,7 +94,7 @@ class FlowSession(Base):
     expires_at: Mapped[datetime]
 
 
-class PhoneVerification(Base):
+class PhoneVerification(Sealed, Base):
     """A one-time code sent to a phone; the code is stored as an HMAC, with a try counter."""
 
     __tablename__ = "phone_verifications"
@@ -105,7 +106,7 @@ class PhoneVerification(Base):
     individual_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("individuals.id", ondelete="CASCADE")
     )
-    phone_number: Mapped[str] = mapped_column(String(20))
+    phone_number = sealed_field[str]()
     code_hash: Mapped[str] = mapped_column(String(64))
     tries: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
@@ -113,8 +114,9 @@ class PhoneVerification(Base):
     verified_at: Mapped[datetime | None]
 
 
-class OnboardingSubmission(Base):
-    """The frozen data of a submitted onboarding; one per individual (double submits collide)."""
+class OnboardingSubmission(Sealed, Base):
+    """The frozen data of a submitted onboarding; one per individual (double submits collide).
+    The data and the check results (sanctions hits name people) are sealed."""
 
     __tablename__ = "onboarding_submissions"
 
@@ -123,15 +125,16 @@ class OnboardingSubmission(Base):
         ForeignKey("individuals.id", ondelete="CASCADE"), unique=True
     )
     partner_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("partners.id", ondelete="CASCADE"))
-    data: Mapped[dict[str, Any]] = mapped_column(PortableJSON)
+    data = sealed_field[dict[str, Any]]()
     # Filled in by the automated checks (back office) inside the submit transaction.
-    check_results: Mapped[Any | None] = mapped_column(PortableJSON)
+    check_results = sealed_field[Any]()
     risk_level: Mapped[str | None] = mapped_column(String(20))
     created_at: Mapped[datetime]
 
 
-class Document(Base):
-    """An uploaded file, AES-GCM sealed (aad = the document id); never served to users/partners."""
+class Document(KeyedRow, Base):
+    """An uploaded file, sealed under the individual's data key (aad = ``documents:<id>``); never
+    served to users or partners."""
 
     __tablename__ = "documents"
     __table_args__ = (
@@ -187,3 +190,9 @@ class WebauthnCredential(Base):
     public_key: Mapped[bytes] = mapped_column(Blob)
     sign_count: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime]
+
+
+load_data_key_with(OnboardingDraft, OnboardingDraft.individual_id)
+load_data_key_with(PhoneVerification, PhoneVerification.individual_id)
+load_data_key_with(OnboardingSubmission, OnboardingSubmission.individual_id)
+load_data_key_with(Document, Document.individual_id)

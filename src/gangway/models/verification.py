@@ -10,8 +10,9 @@ from typing import Any
 from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from gangway.db.types import Blob, PortableJSON, enum_column
+from gangway.db.types import Blob, enum_column
 from gangway.models.base import Base, id_column
+from gangway.models.sealed import Sealed, load_data_key_with, sealed_field
 
 
 class VerificationStatus(StrEnum):
@@ -20,7 +21,7 @@ class VerificationStatus(StrEnum):
     failed = "failed"  # the run itself kept crashing: a human verifies by hand
 
 
-class VerificationRun(Base):
+class VerificationRun(Sealed, Base):
     """The engine's report on one submission (or one identity-verification consent).
 
     ``next_attempt_at`` is both the schedule and the lease, as for webhook deliveries: a claim
@@ -51,7 +52,8 @@ class VerificationRun(Base):
     # The worst check outcome: pass, warn, fail or error.
     outcome: Mapped[str | None] = mapped_column(String(8))
     # The report without its binary evidence (JSON: checks with reasons and figures).
-    report: Mapped[dict[str, Any] | None] = mapped_column(PortableJSON)
+    # Sealed: it holds the MRZ as read (name, document number, date of birth).
+    report = sealed_field[dict[str, Any] | None]()
     # Face crops and other binary evidence: AES-GCM sealed (aad = the run id), like documents.
     attachments_sealed: Mapped[bytes | None] = mapped_column(Blob)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -60,3 +62,6 @@ class VerificationRun(Base):
     requested_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     finished_at: Mapped[datetime | None]
+
+
+load_data_key_with(VerificationRun, VerificationRun.individual_id)

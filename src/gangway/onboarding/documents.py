@@ -25,9 +25,9 @@ from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.errors import NotFound
-from gangway.kit.crypto import Sealer, derive_key
 from gangway.kit.ids import new_id
 from gangway.models import Document, DocumentKind, Individual
+from gangway.models.sealed import row_sealer
 
 # 25 megapixels: above what phones save by default -- 12 MP (4032 x 3024) for most Android phones
 # and older iPhones, whose 48-200 MP sensors bin to 12 MP unless a "high resolution" mode is
@@ -74,10 +74,6 @@ class UploadRejected(ValueError):
 class CheckedFile:
     content: bytes
     content_type: str
-
-
-def sealer_for(secret_key: str) -> Sealer:
-    return Sealer(derive_key(secret_key, "documents"))
 
 
 def check_upload(content: bytes, *, limit: int, allow_pdf: bool = False) -> CheckedFile:
@@ -216,7 +212,6 @@ async def store(
     checked: CheckedFile,
     *,
     kind: DocumentKind,
-    sealer: Sealer,
     now: datetime,
     consent_id: uuid.UUID | None = None,
 ) -> Document:
@@ -230,9 +225,11 @@ async def store(
         content_type=checked.content_type,
         size=len(checked.content),
         sha256=hashlib.sha256(checked.content).hexdigest(),
-        sealed=sealer.seal(checked.content, aad=str(document_id).encode()),
+        sealed=b"",
         created_at=now,
     )
+    # Under the individual's data key: erasing the person makes the file unreadable everywhere.
+    document.sealed = row_sealer(individual).seal(checked.content, document.associated_data())
     session.add(document)
     await session.flush()
     return document
@@ -299,7 +296,7 @@ async def attach(
 
 
 async def load_document_bytes(
-    session: AsyncSession, sealer: Sealer, document_id: uuid.UUID | str
+    session: AsyncSession, document_id: uuid.UUID | str
 ) -> tuple[str, bytes]:
     """``(content_type, plaintext)`` of a document, for staff pages only (404 when unknown)."""
     try:
@@ -309,4 +306,9 @@ async def load_document_bytes(
     document = await session.scalar(select(Document).where(Document.id == parsed))
     if document is None:
         raise NotFound("No document with this id.")
-    return document.content_type, sealer.open(document.sealed, aad=str(document.id).encode())
+    return document.content_type, open_sealed(document)
+
+
+def open_sealed(document: Document) -> bytes:
+    """The plaintext of a loaded document."""
+    return row_sealer(document).open(document.sealed, document.associated_data())

@@ -8,7 +8,6 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.errors import NotFound
-from gangway.kit.crypto import Sealer
 from gangway.kit.ids import parse_uuid
 from gangway.models.onboarding import Document
 from gangway.onboarding import documents as flow_documents
@@ -32,7 +31,7 @@ async def load_document(
     return document
 
 
-async def open_document(session: AsyncSession, sealer: Sealer, document: Document) -> bytes:
+async def open_document(session: AsyncSession, document: Document) -> bytes:
     """The plaintext bytes, through the onboarding domain's own decryption."""
-    _, content = await flow_documents.load_document_bytes(session, sealer, document.id)
+    _, content = await flow_documents.load_document_bytes(session, document.id)
     return content

@@ -287,7 +287,7 @@ async def individual(
         {
             "file": file,
             "sections": queries.submitted_sections(submitted),
-            "runs": queries.verification_runs(runs, submitted, services.document_sealer),
+            "runs": queries.verification_runs(runs, submitted),
             "verification_enabled": services.verification_engine is not None,
             "can_rerun": file.submission is not None,
             "actors": await queries.staff_emails(session, file.audit_trail),
@@ -316,7 +316,7 @@ async def document(
     """The decrypted file, for staff eyes only: never cached, every view audited."""
     person = await decisions.load_individual(session, individual_id)
     doc = await documents.load_document(session, person.id, document_id)
-    content = await documents.open_document(session, services.document_sealer, doc)
+    content = await documents.open_document(session, doc)
     # A GET runs in a read-only transaction; the view is audited in its own write transaction,
     # committed before a single byte is served.
     async with transaction(services.sessions) as writer:

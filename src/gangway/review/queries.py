@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.audit import service as audit
-from gangway.kit.crypto import Sealer
+from gangway.kit import normalise
 from gangway.kit.ids import parse_uuid
 from gangway.models import (
     AuditEntry,
@@ -25,6 +25,7 @@ from gangway.models import (
     VerificationStatus,
 )
 from gangway.models.onboarding import Document, OnboardingSubmission
+from gangway.models.sealed import keyring_of
 from gangway.onboarding.submission import SECTION_TITLES, section_fields
 from gangway.verification.reasons import explain
 from gangway.verification.service import attachments_of, claims_of
@@ -122,14 +123,7 @@ async def review_queue(
     """Submitted individuals awaiting a decision, oldest first (or worst verification first)."""
     latest = _latest_verification().label("verification")
     query = (
-        select(
-            Individual,
-            Partner.name,
-            OnboardingSubmission.risk_level,
-            OnboardingSubmission.check_results,
-            OnboardingSubmission.created_at,
-            latest,
-        )
+        select(Individual, Partner.name, OnboardingSubmission, latest)
         .join(Partner, Partner.id == Individual.partner_id)
         .outerjoin(OnboardingSubmission, OnboardingSubmission.individual_id == Individual.id)
         .where(Individual.status == IndividualStatus.onboarding_data_provided)
@@ -145,8 +139,15 @@ async def review_queue(
         query = query.where(_latest_verification() == verification)
     query = query.order_by(Individual.updated_at, Individual.id).limit(QUEUE_LIMIT)
     items = [
-        QueueItem(individual, name, level, _failing(results), submitted, outcome)
-        for individual, name, level, results, submitted, outcome in await session.execute(query)
+        QueueItem(
+            individual,
+            name,
+            submission.risk_level if submission else None,
+            _failing(submission.check_results if submission else None),
+            submission.created_at if submission else None,
+            outcome,
+        )
+        for individual, name, submission, outcome in await session.execute(query)
     ]
     if sort == "verification":
         items.sort(key=lambda item: VERIFICATION_ORDER.get(item.verification or "", 5))
@@ -202,14 +203,32 @@ async def _pending_actions(session: AsyncSession, individual_id: uuid.UUID) -> l
 
 
 async def find_individuals(session: AsyncSession, text: str) -> list[Individual]:
-    """Look-up by id or exact email, across partners."""
+    """Look-up across partners by id, exact email, phone number, or full name and date of birth
+    ("Anna Svensson 1990-05-01"): through the blind indexes, never plaintext."""
     text = text.strip()
     parsed = parse_uuid(text)
     if parsed is not None:
         query = select(Individual).where(Individual.id == parsed)
     else:
-        query = select(Individual).where(func.lower(Individual.email) == text.lower()).limit(50)
+        keyring = keyring_of(session)
+        wanted = [
+            Individual.email_index == keyring.blind_index("email", normalise.email(text)),
+            Individual.phone_index == keyring.blind_index("phone", normalise.phone(text)),
+        ]
+        name, _, born = text.rpartition(" ")
+        birth_date = _date(born)
+        if name and birth_date is not None:
+            index = normalise.name_and_birth_date(name, "", birth_date)
+            wanted.append(Individual.name_dob_index == keyring.blind_index("name_dob", index))
+        query = select(Individual).where(or_(*wanted)).limit(50)
     return list(await session.scalars(query))
+
+
+def _date(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
 
 
 async def pending_actions_to_review(
@@ -273,7 +292,7 @@ MRZ_COMPARED = (
 
 
 def verification_runs(
-    runs: list[VerificationRun], submitted: dict[str, Any], sealer: Sealer
+    runs: list[VerificationRun], submitted: dict[str, Any]
 ) -> list[dict[str, Any]]:
     """The runs as the individual page shows them: each check with its explanation, the MRZ read
     next to the claims, and the face crops (decrypted for this page only)."""
@@ -289,7 +308,7 @@ def verification_runs(
     }
     shown = []
     for run in runs:
-        crops = attachments_of(run, sealer) if run.status == VerificationStatus.done else {}
+        crops = attachments_of(run) if run.status == VerificationStatus.done else {}
         checks = []
         for check in (run.report or {}).get("checks", []):
             evidence = check.get("evidence") or {}

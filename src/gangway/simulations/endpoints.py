@@ -11,7 +11,6 @@ from gangway.auth.deps import PartnerDep
 from gangway.errors import NotFound
 from gangway.individuals import service as individuals
 from gangway.individuals.schemas import IndividualOut
-from gangway.kit.crypto import Sealer
 from gangway.models import IndividualStatus
 from gangway.onboarding.service import AfterSubmission
 from gangway.simulations import kyc
@@ -25,11 +24,6 @@ def sandbox_only(settings: SettingsDep) -> None:
     """Simulations do not exist in live."""
     if not settings.is_sandbox:
         raise NotFound()
-
-
-def get_document_sealer(request: Request) -> Sealer:
-    sealer: Sealer = request.app.state.services.document_sealer
-    return sealer
 
 
 def get_auto_approval(request: Request) -> bool:
@@ -58,7 +52,6 @@ async def simulate_onboarding_kyc(
     partner: PartnerDep,
     session: SessionDep,
     clock: ClockDep,
-    sealer: Annotated[Sealer, Depends(get_document_sealer)],
     after_submission: Annotated[tuple[AfterSubmission, ...], Depends(get_after_submission)],
     auto_approve: Annotated[bool, Depends(get_auto_approval)],
 ) -> IndividualOut:
@@ -70,9 +63,9 @@ async def simulate_onboarding_kyc(
     now = clock.now()
     individual = await individuals.get_for_partner(session, partner.partner_id, body.individual_id)
     individuals.require_status(individual, [IndividualStatus.onboarding_requested])
-    await kyc.fill_synthetic_draft(session, individual, sealer, now)
+    await kyc.fill_synthetic_draft(session, individual, now)
     result = await kyc.submit(session, individual.id, now, after_submission=after_submission)
     await verification.record_simulated(
-        session, individual.id, sealer=sealer, now=now, auto_approve_low_risk=auto_approve
+        session, individual.id, now=now, auto_approve_low_risk=auto_approve
     )
     return IndividualOut.model_validate(result.individual)

@@ -11,7 +11,6 @@ from typing import Any
 from PIL import Image, ImageDraw
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gangway.kit.crypto import Sealer
 from gangway.models import DocumentKind, Individual
 from gangway.onboarding import credentials, documents, service
 from gangway.onboarding.service import submit as submit
@@ -32,15 +31,13 @@ def synthetic_image(label: str) -> bytes:
 
 
 async def fill_synthetic_draft(
-    session: AsyncSession, individual: Individual, sealer: Sealer, now: datetime
+    session: AsyncSession, individual: Individual, now: datetime
 ) -> None:
     draft = await service.get_or_create_draft(session, individual, now)
     ids = {}
     for kind in (DocumentKind.document_front, DocumentKind.selfie):
         checked = documents.CheckedFile(synthetic_image(kind.value), "image/png")
-        stored = await documents.store(
-            session, individual, checked, kind=kind, sealer=sealer, now=now
-        )
+        stored = await documents.store(session, individual, checked, kind=kind, now=now)
         ids[kind] = str(stored.id)
     address = individual.address or {
         "country_code": "SE",

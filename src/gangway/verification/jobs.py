@@ -19,7 +19,6 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gangway.db.session import transaction
 from gangway.kit.clock import Clock
-from gangway.kit.crypto import Sealer
 from gangway.models import DocumentKind, OnboardingSubmission, VerificationRun, VerificationStatus
 from gangway.verification import service
 from gangway.verification.engine import Claims, VerificationInputs
@@ -37,7 +36,6 @@ class VerificationJob:
     read_sessions: async_sessionmaker[AsyncSession]
     clock: Clock
     engine: VerificationEngine
-    sealer: Sealer
     # Approve a submission whose checks, verification included, are all low risk.
     auto_approve_low_risk: bool = False
 
@@ -78,7 +76,7 @@ class VerificationJob:
             run = await session.get(VerificationRun, run_id)
             if run is None or run.status != VerificationStatus.queued:
                 return None
-            photos = await service.photos_of(session, run, self.sealer)
+            photos = await service.photos_of(session, run)
             claims = await self._claims(session, run)
         try:
             front = photos.get(DocumentKind.document_front)
@@ -99,7 +97,7 @@ class VerificationJob:
             if run is None or run.status != VerificationStatus.queued:
                 return None
             now = self.clock.now()
-            await service.record_report(session, run, report, sealer=self.sealer, now=now)
+            await service.record_report(session, run, report, now=now)
             if self.auto_approve_low_risk and run.submission_id is not None:
                 await service.approve_if_low_risk(session, run, now)
         log.info(

@@ -13,7 +13,6 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.checks.results import Outcome, RiskLevel
 from gangway.individuals.decisions import Actor, Decision, decide
-from gangway.kit.crypto import Sealer
 from gangway.models import (
     ActorType,
     Document,
@@ -24,6 +23,7 @@ from gangway.models import (
     VerificationRun,
     VerificationStatus,
 )
+from gangway.models.sealed import row_sealer
 from gangway.verification.engine import CheckOutcome, Claims, VerificationReport
 from gangway.verification.engine.claims import DocumentType
 from gangway.verification.port import CHECK_IDS
@@ -110,9 +110,7 @@ def _date(value: Any) -> date | None:
         return None
 
 
-async def photos_of(
-    session: AsyncSession, run: VerificationRun, sealer: Sealer
-) -> dict[DocumentKind, bytes]:
+async def photos_of(session: AsyncSession, run: VerificationRun) -> dict[DocumentKind, bytes]:
     """The run's photos, decrypted: the submission's, or the consent's for a re-verification."""
     query = select(Document).where(Document.individual_id == run.individual_id)
     if run.consent_id is not None:
@@ -122,7 +120,7 @@ async def photos_of(
     photos: dict[DocumentKind, bytes] = {}
     for document in await session.scalars(query.order_by(Document.created_at)):
         kind = DocumentKind(document.kind)
-        photos[kind] = sealer.open(document.sealed, aad=str(document.id).encode())
+        photos[kind] = row_sealer(document).open(document.sealed, document.associated_data())
     return photos
 
 
@@ -153,7 +151,6 @@ async def record_report(
     run: VerificationRun,
     report: VerificationReport,
     *,
-    sealer: Sealer,
     now: datetime,
 ) -> None:
     """Store the report on the run and, for a submission, in its checks table and risk level."""
@@ -162,7 +159,9 @@ async def record_report(
         check["check"]: check.pop("attachments", {}) for check in document.get("checks", [])
     }
     run.report = document
-    run.attachments_sealed = sealer.seal(json.dumps(attachments).encode(), aad=str(run.id).encode())
+    run.attachments_sealed = row_sealer(run).seal(
+        json.dumps(attachments).encode(), run.associated_data() + b":attachments"
+    )
     run.engine = report.engine
     run.outcome = str(report.outcome)
     run.status = VerificationStatus.done
@@ -181,12 +180,12 @@ async def record_report(
     await session.flush()
 
 
-def attachments_of(run: VerificationRun, sealer: Sealer) -> dict[str, dict[str, str]]:
+def attachments_of(run: VerificationRun) -> dict[str, dict[str, str]]:
     """``{check: {name: base64 JPEG}}`` of a finished run (face crops), for staff pages only."""
     if run.attachments_sealed is None:
         return {}
     opened: dict[str, dict[str, str]] = json.loads(
-        sealer.open(run.attachments_sealed, aad=str(run.id).encode())
+        row_sealer(run).open(run.attachments_sealed, run.associated_data() + b":attachments")
     )
     return opened
 
@@ -227,7 +226,6 @@ async def record_simulated(
     session: AsyncSession,
     individual_id: uuid.UUID,
     *,
-    sealer: Sealer,
     now: datetime,
     auto_approve_low_risk: bool,
 ) -> None:
@@ -242,6 +240,6 @@ async def record_simulated(
         )
     )
     for run in list(queued):
-        await record_report(session, run, simulated_report(), sealer=sealer, now=now)
+        await record_report(session, run, simulated_report(), now=now)
         if auto_approve_low_risk and run.submission_id is not None:
             await approve_if_low_risk(session, run, now)
