@@ -60,6 +60,7 @@ from gangway.pending_actions import service as pending_actions
 from gangway.privacy import endpoints as privacy_endpoints
 from gangway.privacy import service as privacy
 from gangway.review import admin as review_admin
+from gangway.review import erasures as review_erasures
 from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
 from gangway.review import pending as review_pending
@@ -120,6 +121,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     review_staff_passkey.router,
     review_sso.router,
     review_pending.router,
+    review_erasures.router,
     # Hosted flow (/flow)
     StaticFiles("/flow/static", flow_render.STATIC, "flow-static"),
     passkey.router,

@@ -65,6 +65,7 @@ async def start_progress(
     progress = ConsentProgress(
         flow_session_id=flow_session.id,
         consent_id=consent_id,
+        individual_id=flow_session.individual_id,
         data={},
         completed_steps=[],
         finished=False,

@@ -12,7 +12,7 @@ from gangway.db.session import transaction
 from gangway.errors import Forbidden, RateLimited, RequestBlocked
 from gangway.individuals import decisions
 from gangway.kit.ids import random_token
-from gangway.models import ActorType
+from gangway.models import ActorType, RedactionRequest
 from gangway.pending_actions import service as pending_actions
 from gangway.review import documents, mfa, queries
 from gangway.review import staff as staff_service
@@ -291,11 +291,13 @@ async def individual(
             "verification_enabled": services.verification_engine is not None,
             "can_rerun": file.submission is not None,
             "actors": await queries.staff_emails(session, file.audit_trail),
-            "allowed": decisions.decisions_for(person.status),
+            "allowed": [] if person.redacted_at else decisions.decisions_for(person.status),
+            "erasure": await session.get(RedactionRequest, person.id),
             "reasons": decisions.REASONS,
             "done": done if done in DONE_MESSAGES else None,
             "done_message": DONE_MESSAGES.get(done or ""),
-            "raisable": person.status in pending_actions.RAISABLE_FROM,
+            "raisable": person.redacted_at is None
+            and person.status in pending_actions.RAISABLE_FROM,
             "default_descriptions": pending_actions.DEFAULT_DESCRIPTIONS,
             "default_expiry": (services.clock.now() + pending_actions.DEFAULT_LIFETIME).date(),
             "now": services.clock.now(),
