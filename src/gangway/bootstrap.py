@@ -57,6 +57,7 @@ from gangway.pending_actions import endpoints as pending_actions_endpoints
 from gangway.pending_actions import service as pending_actions
 from gangway.retention import purges as retention
 from gangway.review import admin as review_admin
+from gangway.review import export as review_export
 from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
 from gangway.review import pending as review_pending
@@ -110,6 +111,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     StaticFiles("/admin/static", review_web.STATIC, "admin-static"),
     review_pages.router,
     review_admin.router,
+    review_export.router,
     review_staff_admin.router,
     review_mfa.router,
     review_staff_passkey.router,

@@ -322,9 +322,7 @@ async def test_response_bodies_of_finished_deliveries_are_blanked_and_the_attemp
     assert await purge(services, purges.webhook_responses, 29) == 0
     assert await purge(services, purges.webhook_responses, 31) == 2
     async with transaction(services.read_sessions) as session:
-        bodies = {
-            a.id: a.response_body for a in await session.scalars(select(WebhookAttempt))
-        }
+        bodies = {a.id: a.response_body for a in await session.scalars(select(WebhookAttempt))}
         kept_event = await session.get(Event, event.id)
     assert bodies == {
         attempts[DeliveryStatus.succeeded].id: None,
@@ -380,7 +378,9 @@ async def test_the_task_purges_in_bounded_batches_and_logs_counts(
         sizes.append(done)
         return done
 
-    task = BatchedPurgeTask("retention.purge", services.sessions, [("codes", counted)], batch_size=2)
+    task = BatchedPurgeTask(
+        "retention.purge", services.sessions, [("codes", counted)], batch_size=2
+    )
     with caplog.at_level(logging.INFO, logger="gangway.worker.jobs"):
         counts = await task.run(START + timedelta(days=2))
     assert counts == {"codes": 5}

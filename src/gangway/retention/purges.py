@@ -68,6 +68,12 @@ def _count(result: Any) -> int:
     return int(getattr(result, "rowcount", 0) or 0)
 
 
+async def _delete_batch(session: AsyncSession, model: Any, over: Any, limit: int) -> int:
+    """``DELETE ... WHERE id IN (SELECT id ... WHERE over LIMIT n) AND over``."""
+    batch = select(model.id).where(over).limit(limit)
+    return _count(await session.execute(delete(model).where(model.id.in_(batch), over)))
+
+
 def _submitted(individual_id: Any) -> Any:
     return exists().where(OnboardingSubmission.individual_id == individual_id)
 
@@ -77,11 +83,7 @@ async def drafts(session: AsyncSession, now: datetime, policy: RetentionPolicy, 
     orphans (the ``uploads`` purge takes them). A submitted individual's draft is kept."""
     cutoff = now - policy.draft
     stale = and_(OnboardingDraft.updated_at < cutoff, ~_submitted(OnboardingDraft.individual_id))
-    batch = select(OnboardingDraft.id).where(stale).limit(limit)
-    result = await session.execute(
-        delete(OnboardingDraft).where(OnboardingDraft.id.in_(batch), stale)
-    )
-    return _count(result)
+    return await _delete_batch(session, OnboardingDraft, stale, limit)
 
 
 async def uploads(session: AsyncSession, now: datetime, policy: RetentionPolicy, limit: int) -> int:
@@ -105,9 +107,7 @@ async def uploads(session: AsyncSession, now: datetime, policy: RetentionPolicy,
         ~open_draft,
         ~open_consent_flow,
     )
-    batch = select(Document.id).where(orphan).limit(limit)
-    result = await session.execute(delete(Document).where(Document.id.in_(batch), orphan))
-    return _count(result)
+    return await _delete_batch(session, Document, orphan, limit)
 
 
 async def flow_sessions(
@@ -116,18 +116,14 @@ async def flow_sessions(
     """Browser sessions ``policy.flow_session`` after they expired (their consent-flow progress
     goes with them: the foreign key cascades)."""
     over = FlowSession.expires_at <= now - policy.flow_session
-    batch = select(FlowSession.id).where(over).limit(limit)
-    result = await session.execute(delete(FlowSession).where(FlowSession.id.in_(batch), over))
-    return _count(result)
+    return await _delete_batch(session, FlowSession, over, limit)
 
 
 async def links(session: AsyncSession, now: datetime, policy: RetentionPolicy, limit: int) -> int:
     """Onboarding and consent links ``policy.link`` after they expired (kept that long so a late
     click still gets the clear "expired" page rather than the one for an unknown link)."""
     over = OnboardingLink.expires_at <= now - policy.link
-    batch = select(OnboardingLink.id).where(over).limit(limit)
-    result = await session.execute(delete(OnboardingLink).where(OnboardingLink.id.in_(batch), over))
-    return _count(result)
+    return await _delete_batch(session, OnboardingLink, over, limit)
 
 
 async def phone_codes(
@@ -135,11 +131,7 @@ async def phone_codes(
 ) -> int:
     """One-time phone codes (with the number they went to) ``policy.phone_code`` after expiry."""
     over = PhoneVerification.expires_at <= now - policy.phone_code
-    batch = select(PhoneVerification.id).where(over).limit(limit)
-    result = await session.execute(
-        delete(PhoneVerification).where(PhoneVerification.id.in_(batch), over)
-    )
-    return _count(result)
+    return await _delete_batch(session, PhoneVerification, over, limit)
 
 
 async def consent_progress(
@@ -160,11 +152,7 @@ async def consent_progress(
         ),
     )
     over = and_(ConsentProgress.finished.is_(False), ended)
-    batch = select(ConsentProgress.id).where(over).limit(limit)
-    result = await session.execute(
-        delete(ConsentProgress).where(ConsentProgress.id.in_(batch), over)
-    )
-    return _count(result)
+    return await _delete_batch(session, ConsentProgress, over, limit)
 
 
 async def webhook_responses(
