@@ -404,3 +404,15 @@ async def test_the_retention_settings_set_each_age(
         assert (await task.run(clock.now()))["drafts"] == 1
     finally:
         await shorter.engine.dispose()
+
+
+def test_every_retention_setting_is_documented_with_its_default() -> None:
+    from gangway.config import Settings
+    from tests.conftest import ROOT
+
+    guide = (ROOT / "docs" / "operations.md").read_text()
+    names = [name for name in Settings.model_fields if name.startswith("retention_")]
+    assert len(names) == 10
+    for name in names:
+        default = Settings.model_fields[name].default
+        assert f"| `GANGWAY_{name.upper()}` | `{default}` |" in guide, name
