@@ -416,3 +416,37 @@ def test_every_retention_setting_is_documented_with_its_default() -> None:
     for name in names:
         default = Settings.model_fields[name].default
         assert f"| `GANGWAY_{name.upper()}` | `{default}` |" in guide, name
+
+
+async def test_a_draft_saved_while_the_purge_waits_for_its_row_lock_is_kept(
+    services: Services, partner: PartnerHandle, is_postgres: bool
+) -> None:
+    """PostgreSQL: the purge's DELETE re-checks the age on the row it waited for."""
+    if not is_postgres:
+        pytest.skip("row locks: PostgreSQL only (SQLite has one writer at a time)")
+    import asyncio
+
+    from sqlalchemy import text, update
+
+    (person,) = await individual_ids(partner, 1)
+    await add(services, draft(person, partner.partner_id))
+    now = START + timedelta(days=31)
+    async with transaction(services.sessions) as saver:
+        await saver.execute(update(OnboardingDraft).values(updated_at=now))
+        purging = asyncio.create_task(purge(services, purges.drafts, 31))
+        for _ in range(500):  # until the purge waits for the saver's row lock
+            async with services.engine.connect() as probe:
+                waiting = await probe.scalar(
+                    text(
+                        "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' "
+                        "AND query LIKE 'DELETE FROM onboarding_drafts%'"
+                    )
+                )
+            if waiting:
+                break
+            await asyncio.sleep(0.01)
+        else:
+            raise AssertionError("the purge never waited for the row lock")
+        assert not purging.done()
+    assert await purging == 0
+    assert await count(services, OnboardingDraft) == 1
