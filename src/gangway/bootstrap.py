@@ -52,15 +52,16 @@ from gangway.kit.ratelimit import (
 )
 from gangway.models.sealed import KEYRING
 from gangway.onboarding import endpoints as onboarding_endpoints
-from gangway.onboarding import maintenance as onboarding_maintenance
 from gangway.onboarding.service import AfterSubmission
 from gangway.onboarding.sms import SmsSender, sms_sender_for
 from gangway.pending_actions import endpoints as pending_actions_endpoints
 from gangway.pending_actions import service as pending_actions
 from gangway.privacy import endpoints as privacy_endpoints
 from gangway.privacy import service as privacy
+from gangway.retention import purges as retention
 from gangway.review import admin as review_admin
 from gangway.review import erasures as review_erasures
+from gangway.review import export as review_export
 from gangway.review import mfa_pages as review_mfa
 from gangway.review import pages as review_pages
 from gangway.review import pending as review_pending
@@ -75,7 +76,6 @@ from gangway.simulations import status as status_simulation
 from gangway.verification import service as verification
 from gangway.verification.jobs import VerificationJob
 from gangway.verification.port import VerificationEngine, engine_for
-from gangway.web import idempotency
 from gangway.web.csrf import CsrfProtector
 from gangway.web.idempotency import IdempotencyStore
 from gangway.web.system import router as system_router
@@ -84,7 +84,7 @@ from gangway.webhooks import endpoints as webhooks_endpoints
 from gangway.webhooks.sender import HttpxSender, WebhookSender
 from gangway.webhooks.service import Policy as WebhookPolicy
 from gangway.webhooks.signing import SecretBox
-from gangway.worker.jobs import Periodic, PeriodicJob, PeriodicTask
+from gangway.worker.jobs import BatchedPurgeTask, Periodic, PeriodicJob, PeriodicTask
 
 
 @dataclass(frozen=True)
@@ -116,6 +116,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     StaticFiles("/admin/static", review_web.STATIC, "admin-static"),
     review_pages.router,
     review_admin.router,
+    review_export.router,
     review_staff_admin.router,
     review_mfa.router,
     review_staff_passkey.router,
@@ -134,8 +135,6 @@ HTML_ERROR_PAGES = {"/flow": flow_render.render_error, "/admin": review_web.rend
 PERIODIC_JOBS: tuple[PeriodicJob, ...] = (
     PeriodicJob("pending_actions.expire", 60, pending_actions.expire_due),
     PeriodicJob("webhooks.queue_metrics", 15, delivery.update_queue_metrics),
-    PeriodicJob("onboarding.purge_expired", 3600, onboarding_maintenance.purge_expired),
-    PeriodicJob("idempotency.purge_expired", 3600, idempotency.purge_expired),
     PeriodicJob("limits.purge_expired", 3600, shared_limits.purge_expired),
     PeriodicJob("privacy.complete_due_redactions", 60, privacy.complete_due),
 )
@@ -165,17 +164,33 @@ def after_submission(policy: checks.CheckPolicy, *, verifying: bool) -> tuple[Af
 
 
 def periodic_jobs(services: Services) -> tuple[Periodic, ...]:
-    """:data:`PERIODIC_JOBS`, and the verification runs when an engine is configured."""
-    if services.verification_engine is None:
-        return PERIODIC_JOBS
-    job = VerificationJob(
-        sessions=services.sessions,
-        read_sessions=services.read_sessions,
-        clock=services.clock,
-        engine=services.verification_engine,
-        auto_approve_low_risk=services.checks_policy.auto_approve_low_risk,
+    """:data:`PERIODIC_JOBS`, the retention purges (their ages and schedule from the settings)
+    and the verification runs when an engine is configured."""
+    jobs: list[Periodic] = [*PERIODIC_JOBS, retention_task(services)]
+    if services.verification_engine is not None:
+        job = VerificationJob(
+            sessions=services.sessions,
+            read_sessions=services.read_sessions,
+            clock=services.clock,
+            engine=services.verification_engine,
+            auto_approve_low_risk=services.checks_policy.auto_approve_low_risk,
+        )
+        jobs.append(PeriodicTask("verification.run_due", 2, job.run_due))
+    return tuple(jobs)
+
+
+def retention_task(services: Services) -> PeriodicTask:
+    """Every ``retention.PURGES`` kind, in batches of ``GANGWAY_RETENTION_BATCH_SIZE`` rows, every
+    ``GANGWAY_RETENTION_INTERVAL_SECONDS`` (docs/operations.md, "Retention")."""
+    settings = services.settings
+    policy = retention.RetentionPolicy.from_settings(settings)
+    task = BatchedPurgeTask(
+        "retention.purge",
+        services.sessions,
+        [(kind, functools.partial(purge, policy=policy)) for kind, purge in retention.PURGES],
+        batch_size=settings.retention_batch_size,
     )
-    return (*PERIODIC_JOBS, PeriodicTask("verification.run_due", 2, job.run_due))
+    return PeriodicTask(task.name, settings.retention_interval_seconds, task.run)
 
 
 def shared_limit_store(

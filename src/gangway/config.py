@@ -127,6 +127,19 @@ class Settings(BaseSettings):
     staff_oidc_client_id: str | None = None
     staff_oidc_client_secret: str | None = None
     staff_oidc_role_claim: str = "gangway_role"
+    # Retention (docs/operations.md, "Retention"): how long what is no longer needed is kept.
+    # Ages count from the last change (drafts), the upload (files), the expiry (links, sessions,
+    # codes, consents, idempotency records) or the delivery (webhook response bodies).
+    retention_interval_seconds: int = Field(default=3600, ge=60)
+    retention_batch_size: int = Field(default=500, ge=1, le=10_000)
+    retention_draft_days: int = Field(default=30, ge=1)
+    retention_upload_days: int = Field(default=30, ge=1)
+    retention_flow_session_days: int = Field(default=0, ge=0)
+    retention_link_days: int = Field(default=30, ge=0)
+    retention_phone_code_days: int = Field(default=1, ge=0)
+    retention_consent_days: int = Field(default=30, ge=0)
+    retention_webhook_response_days: int = Field(default=30, ge=0)
+    retention_idempotency_hours: int = Field(default=0, ge=0)
 
     @model_validator(mode="after")
     def _check_live_secret(self) -> Settings:

@@ -11,11 +11,10 @@ from sqlalchemy import select
 
 from gangway.db.session import transaction
 from gangway.errors import NotFound
-from gangway.kit.crypto import Sealer, derive_key
 from gangway.models import Document
+from gangway.models.sealed import row_sealer
 from gangway.onboarding import documents
 from gangway.onboarding.documents import UploadRejected, check_upload, load_document_bytes
-from tests.conftest import TEST_SECRET
 from tests.onboarding.conftest import DOCUMENT, FlowClient, fill_until, image_bytes
 
 LIMIT = 10 * 1024 * 1024
@@ -67,18 +66,16 @@ async def test_uploads_are_sealed_and_only_readable_through_the_service(
         assert document.size > 0 and len(document.sha256) == 64
     document = next(d for d in stored if d.kind == "document_front")
     async with services.read_sessions() as session:
-        content_type, content = await load_document_bytes(
-            session, services.document_sealer, document.id
-        )
+        content_type, content = await load_document_bytes(session, document.id)
         assert (content_type, content) == ("image/jpeg", front)
-        sealer = Sealer(derive_key(TEST_SECRET, "documents"))
-        assert (await load_document_bytes(session, sealer, str(document.id)))[1] == front
+        assert (await load_document_bytes(session, str(document.id)))[1] == front
         with pytest.raises(NotFound):
-            await load_document_bytes(session, services.document_sealer, "nope")
+            await load_document_bytes(session, "nope")
     # The ciphertext is bound to its row: moved to another id it does not open.
     other = next(d for d in stored if d.kind == "selfie")
+    assert row_sealer(document).open(document.sealed, document.associated_data()) == front
     with pytest.raises(InvalidTag):
-        sealer.open(document.sealed, aad=str(other.id).encode())
+        row_sealer(document).open(document.sealed, other.associated_data())
 
 
 async def test_wrong_files_get_friendly_errors_and_good_ones_are_kept(
@@ -176,9 +173,6 @@ async def test_store_and_load_roundtrip_via_service(
             person,
             checked,
             kind="proof_of_address",
-            sealer=documents.sealer_for(services.secret_key),
             now=services.clock.now(),
         )
-        assert (await load_document_bytes(session, services.document_sealer, stored.id))[
-            1
-        ] == checked.content
+        assert (await load_document_bytes(session, stored.id))[1] == checked.content

@@ -182,15 +182,14 @@ async def test_expired_flow_sessions_and_links_are_purged(
 ) -> None:
     from sqlalchemy import func, select
 
-    from gangway.db.session import transaction
+    from gangway.bootstrap import retention_task
     from gangway.models import FlowSession, OnboardingLink
-    from gangway.onboarding.maintenance import purge_expired
 
-    async with transaction(services.sessions) as session:
-        assert await purge_expired(session, clock.now()) == 0
+    purge = retention_task(services).run
+    assert (await purge(clock.now()))["links"] == 0
     clock.advance(days=31)
-    async with transaction(services.sessions) as session:
-        assert await purge_expired(session, clock.now()) == 2
+    counts = await purge(clock.now())
+    assert (counts["flow_sessions"], counts["links"]) == (1, 1)
     assert await inspect_db.scalar(select(func.count()).select_from(FlowSession)) == 0
     assert await inspect_db.scalar(select(func.count()).select_from(OnboardingLink)) == 0
     expired = await started.get("/flow/onboarding/welcome")

@@ -25,7 +25,6 @@ def job_with(services: Any, engine: FakeEngine, *, auto_approve: bool = False) -
         read_sessions=services.read_sessions,
         clock=services.clock,
         engine=engine,
-        sealer=services.document_sealer,
         auto_approve_low_risk=auto_approve,
     )
 

@@ -31,7 +31,6 @@ async def test_the_individual_page_shows_the_report_and_a_rerun_keeps_both(
         read_sessions=services.read_sessions,
         clock=services.clock,
         engine=FakeEngine(outcomes={"document_mrz": CheckOutcome.fail}),
-        sealer=services.document_sealer,
     )
     assert await job.run_due(services.clock.now()) == 1
     async with transaction(services.read_sessions) as session:

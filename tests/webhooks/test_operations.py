@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gangway.bootstrap import PERIODIC_JOBS
+from gangway.bootstrap import periodic_jobs
 from gangway.db.session import transaction
 from gangway.models import WebhookDelivery
+from gangway.services import Services
 from gangway.webhooks.delivery import Outcome
 from gangway.worker.jobs import PeriodicJob, PeriodicRunner
 from tests.conftest import ROOT, TEST_SECRET, PartnerHandle
@@ -61,9 +62,11 @@ async def test_a_job_that_writes_deliveries_wakes_the_worker(services) -> None: 
     assert woken == [True]
 
 
-def test_the_jobs_include_the_idempotency_purge_and_bad_intervals_are_refused() -> None:
-    names = {job.name for job in PERIODIC_JOBS}
-    assert {"idempotency.purge_expired", "webhooks.queue_metrics"} <= names
+def test_the_jobs_include_the_retention_purge_and_bad_intervals_are_refused(
+    services: Services,
+) -> None:
+    names = {job.name for job in periodic_jobs(services)}
+    assert {"retention.purge", "webhooks.queue_metrics"} <= names
     with pytest.raises(ValueError):
         PeriodicJob("never", 0, lambda session, now: None)  # type: ignore[arg-type,return-value]
 

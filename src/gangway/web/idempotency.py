@@ -286,11 +286,3 @@ def _header(headers: list[tuple[bytes, bytes]], name: bytes) -> str | None:
         if key.lower() == name:
             return value.decode("latin-1")
     return None
-
-
-async def purge_expired(session: AsyncSession, now: datetime) -> int:
-    """Delete records past their 24 h (run by the worker's periodic jobs)."""
-    result = await session.execute(
-        delete(IdempotencyRecord).where(IdempotencyRecord.expires_at <= now)
-    )
-    return int(getattr(result, "rowcount", 0) or 0)

@@ -54,6 +54,52 @@ class PeriodicTask:
 
 Periodic = PeriodicJob | PeriodicTask
 
+# ``run(session, now, limit=n)`` deletes at most ``n`` rows and returns how many it did.
+BatchFn = Callable[..., Awaitable[int]]
+
+
+class BatchedPurgeTask:
+    """Runs each ``(kind, run)`` in bounded batches, one short committed transaction per batch,
+    until a batch comes back short (or ``max_batches`` ran: the rest waits for the next run).
+    Each run logs one line per kind with its count, and a summary line."""
+
+    def __init__(
+        self,
+        name: str,
+        sessions: async_sessionmaker[AsyncSession],
+        purges: Sequence[tuple[str, BatchFn]],
+        *,
+        batch_size: int,
+        max_batches: int = 200,
+    ) -> None:
+        self.name = name
+        self.sessions = sessions
+        self.purges = tuple(purges)
+        self.batch_size = batch_size
+        self.max_batches = max_batches
+
+    async def run(self, now: datetime) -> dict[str, int]:
+        counts: dict[str, int] = {}
+        for kind, purge in self.purges:
+            total = batches = 0
+            while batches < self.max_batches:
+                async with transaction(self.sessions) as session:
+                    done = await purge(session, now, limit=self.batch_size)
+                total += done
+                batches += 1
+                if done < self.batch_size:
+                    break
+            counts[kind] = total
+            log.info(
+                "purged",
+                extra={"job": self.name, "kind": kind, "count": total, "batches": batches},
+            )
+        log.info(
+            "purge run finished",
+            extra={"job": self.name, "counts": counts, "total": sum(counts.values())},
+        )
+        return counts
+
 
 class PeriodicRunner:
     """Runs each job when its interval has passed (first run at start-up)."""

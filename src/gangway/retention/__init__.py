@@ -1,0 +1,1 @@
+"""Retention: what is no longer needed is deleted on a schedule (see ``purges``)."""

@@ -1,0 +1,1 @@
+"""Subject access: everything Gangway holds about one individual, as one ZIP (``export``)."""
