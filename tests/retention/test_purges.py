@@ -172,6 +172,7 @@ async def test_orphan_uploads_are_purged_and_files_of_submissions_drafts_and_con
         ConsentProgress(
             flow_session_id=flow_session.id,
             consent_id=open_consent.id,
+            individual_id=in_consent_flow,
             data={},
             completed_steps=[],
             created_at=START,
@@ -254,6 +255,7 @@ async def test_entries_of_consent_flows_that_ended_unfinished_are_purged(
         progress[status] = ConsentProgress(
             flow_session_id=flow_session.id,
             consent_id=item.id,
+            individual_id=person,
             data={"proof": {"file_id": None}},
             completed_steps=[],
             finished=status is ConsentStatus.completed,
