@@ -97,17 +97,16 @@ def _schema_before() -> None:
         sa.PrimaryKeyConstraint("individual_id", name=op.f("pk_redaction_requests")),
     )
     op.create_index("ix_redaction_requests_status_due", "redaction_requests", ["status", "due_at"])
-    with op.batch_alter_table("individuals") as batch_op:
-        batch_op.add_column(sa.Column("sealed_data", _blob(), nullable=True))
-        batch_op.add_column(sa.Column("email_index", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("phone_index", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("name_dob_index", sa.String(length=64), nullable=True))
-        batch_op.add_column(sa.Column("redacted_at", sa.DateTime(timezone=True), nullable=True))
+    op.add_column("individuals", sa.Column("sealed_data", _blob(), nullable=True))
+    op.add_column("individuals", sa.Column("email_index", sa.String(length=64), nullable=True))
+    op.add_column("individuals", sa.Column("phone_index", sa.String(length=64), nullable=True))
+    op.add_column("individuals", sa.Column("name_dob_index", sa.String(length=64), nullable=True))
+    op.add_column(
+        "individuals", sa.Column("redacted_at", sa.DateTime(timezone=True), nullable=True)
+    )
     for table in SEALED_TABLES:
-        with op.batch_alter_table(table) as batch_op:
-            batch_op.add_column(sa.Column("sealed_data", _blob(), nullable=True))
-    with op.batch_alter_table("consent_progress") as batch_op:
-        batch_op.add_column(sa.Column("individual_id", sa.Uuid(), nullable=True))
+        op.add_column(table, sa.Column("sealed_data", _blob(), nullable=True))
+    op.add_column("consent_progress", sa.Column("individual_id", sa.Uuid(), nullable=True))
     op.execute(
         "UPDATE consent_progress SET individual_id = "
         "(SELECT consents.individual_id FROM consents WHERE consents.id = consent_progress.consent_id)"
@@ -115,22 +114,18 @@ def _schema_before() -> None:
 
 
 def _schema_after() -> None:
-    with op.batch_alter_table("individuals") as batch_op:
-        batch_op.drop_index("ix_individuals_partner_email")
-        for column in (
+    # Plain ALTER TABLE ... DROP COLUMN, never a batch "recreate": on SQLite, dropping the old
+    # individuals table while foreign keys are enforced would cascade-delete every child row.
+    op.drop_index("ix_individuals_partner_email", table_name="individuals")
+    plaintext = {
+        "individuals": (
             "first_name",
             "last_name",
             "email",
             "phone_number",
             "date_of_birth",
             "address",
-        ):
-            batch_op.drop_column(column)
-        batch_op.create_index("ix_individuals_partner_email_index", ["partner_id", "email_index"])
-        batch_op.create_index("ix_individuals_email_index", ["email_index"])
-        batch_op.create_index("ix_individuals_phone_index", ["phone_index"])
-        batch_op.create_index("ix_individuals_name_dob_index", ["name_dob_index"])
-    plaintext = {
+        ),
         "onboarding_drafts": ("data",),
         "onboarding_submissions": ("data", "check_results"),
         "phone_verifications": ("phone_number",),
@@ -138,9 +133,15 @@ def _schema_after() -> None:
         "verification_runs": ("report",),
     }
     for table, columns in plaintext.items():
-        with op.batch_alter_table(table) as batch_op:
-            for column in columns:
-                batch_op.drop_column(column)
+        for column in columns:
+            op.drop_column(table, column)
+    op.create_index(
+        "ix_individuals_partner_email_index", "individuals", ["partner_id", "email_index"]
+    )
+    op.create_index("ix_individuals_email_index", "individuals", ["email_index"])
+    op.create_index("ix_individuals_phone_index", "individuals", ["phone_index"])
+    op.create_index("ix_individuals_name_dob_index", "individuals", ["name_dob_index"])
+    # consent_progress is recreated on SQLite (a new NOT NULL foreign key); no table refers to it.
     with op.batch_alter_table("consent_progress") as batch_op:
         batch_op.alter_column("individual_id", existing_type=sa.Uuid(), nullable=False)
         batch_op.create_index("ix_consent_progress_individual_id", ["individual_id"], unique=False)
