@@ -174,6 +174,12 @@ def plain_values(obj: object) -> dict[str, Any]:
     return values
 
 
+def seal_values(sealer: Sealer, values: dict[str, Any], associated_data: bytes) -> bytes:
+    """The ``sealed_data`` of a row (also for bulk loads that bypass the ORM: bench/load.py)."""
+    plaintext = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+    return sealer.seal(plaintext.encode(), associated_data)
+
+
 def row_sealer(obj: KeyedRow) -> Sealer:
     """The sealer of the data key ``obj`` belongs to: from the key loaded with the row, or the
     one its session made or read for the same individual (a row not written yet)."""
@@ -244,9 +250,7 @@ def _seal_before_flush(session: Session, flush_context: Any, instances: Any) -> 
             if obj.id is None:
                 obj.id = new_id()
             sealer = _sealer_for(session, keyring, obj)
-            values = obj.__dict__[_PLAIN]
-            plaintext = json.dumps(values, separators=(",", ":"), ensure_ascii=False)
-            obj.sealed_data = sealer.seal(plaintext.encode(), obj.associated_data())
+            obj.sealed_data = seal_values(sealer, obj.__dict__[_PLAIN], obj.associated_data())
             for column, value in obj.blind_indexes(keyring).items():
                 setattr(obj, column, value)
             obj.__dict__[_DIRTY] = False
