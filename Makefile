@@ -5,7 +5,7 @@ UV     := $(BOOT)/bin/uv
 export UV_PYTHON_DOWNLOADS := never
 export UV_PROJECT_ENVIRONMENT := .venv
 
-.PHONY: run install migrate serve test check lint format typecheck bench audit clean
+.PHONY: run install migrate serve test check lint format typecheck bench audit clean messages
 
 $(UV):
 	$(PYTHON) -m venv $(BOOT)
@@ -13,6 +13,11 @@ $(UV):
 
 install: $(UV)
 	$(UV) sync --frozen --python $(PYTHON)
+	@.venv/bin/python -m gangway.kit.catalogues compile
+
+# After adding or changing a text: re-extract the .pot files and merge them into the .po files.
+messages: install
+	.venv/bin/python -m gangway.kit.catalogues update
 
 migrate: install
 	.venv/bin/gangway migrate

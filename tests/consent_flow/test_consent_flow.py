@@ -111,7 +111,8 @@ async def test_wrong_passcodes_lock_the_consent_for_15_minutes(
     for attempt in range(1, 5):
         response = await confirm(flow, WRONG)
         assert response.status_code == 400
-        assert f"{5 - attempt} tries left" in response.text
+        left = 5 - attempt
+        assert (f"{left} tries left" if left > 1 else "1 try left") in response.text
     locked = await confirm(flow, WRONG)
     assert locked.status_code == 400
     until = clock.now().replace(second=0, microsecond=0).strftime("%Y-%m-%d %H:%M")

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+from babel.dates import format_date, format_time
 from PIL import Image, ImageDraw
 from playwright.async_api import Browser, Page, expect
 from standardwebhooks import Webhook
@@ -227,13 +228,15 @@ async def test_five_wrong_passcodes_lock_the_consent_in_the_browser(served: Serv
     link = await served.consent_link("identity_verification")
     context, page = await served.phone_page()
     await page.goto(link["redirect_url"])
-    for left in (4, 3, 2, 1):
+    for tries in ("4 tries", "3 tries", "2 tries", "1 try"):
         await confirm_with_passcode(page, "975310")
         await expect(page.locator("#e-passcode")).to_have_text(
-            f"The passcode is not correct. {left} tries left."
+            f"The passcode is not correct. {tries} left."
         )
     await confirm_with_passcode(page, "975310")
-    until = (served.clock.now() + timedelta(minutes=15)).strftime("%Y-%m-%d %H:%M")
+    unlocked = served.clock.now() + timedelta(minutes=15)
+    # English dates as Babel's CLDR data writes them ("Dec 2, 2026 2:05 PM").
+    until = f"{format_date(unlocked, 'medium', locale='en')} {format_time(unlocked, 'short', locale='en')}"
     await expect(page.locator("#locked")).to_contain_text(
         f"Too many wrong passcodes. Try again after {until} (UTC)."
     )

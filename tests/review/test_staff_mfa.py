@@ -164,7 +164,7 @@ async def test_recovery_codes_work_once_and_can_be_regenerated(
     # Regenerate from the security page: the old codes stop working.
     assert (await browser.second_factor()).status_code == 303
     setup = await browser.http.get("/admin/mfa/setup")
-    assert "9 unused recovery code(s) left" in setup.text
+    assert "9 unused recovery codes left" in setup.text
     fresh = await browser.http.post(
         "/admin/mfa/recovery-codes", data={"csrf_token": csrf_of(setup.text)}
     )

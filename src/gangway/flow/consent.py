@@ -80,10 +80,6 @@ def locked_until(consent: Consent, now: datetime) -> datetime | None:
     return None
 
 
-def _clock_text(moment: datetime) -> str:
-    return moment.strftime("%Y-%m-%d %H:%M")
-
-
 def _consent(ctx: FlowContext) -> Consent:
     assert ctx.consent is not None
     return ctx.consent
@@ -96,7 +92,9 @@ async def prepare_confirm(ctx: FlowContext, step: str) -> dict[str, Any]:
     return {
         "values": {},
         "confirmed": CONFIRM_STEP in ctx.draft.completed_steps,
-        "locked_text": ctx.t("consent_locked", until=_clock_text(until)) if until else None,
+        "locked_text": ctx.t.problem("consent_locked", until=ctx.t.moment(until))
+        if until
+        else None,
         "has_passkey": bool(passkeys),
     }
 
@@ -141,7 +139,7 @@ async def confirm(ctx: FlowContext, form: Any) -> Outcome:
     until = locked_until(consent, ctx.now)
     if until is not None:
         parsed = forms.Parsed({"passcode": ""})
-        parsed.fail("passcode", "consent_locked", until=_clock_text(until))
+        parsed.fail("passcode", "consent_locked", until=ctx.t.moment(until))
         return Outcome(parsed)
     parsed = forms.confirm_passcode(form)
     if not parsed.ok:
@@ -174,9 +172,9 @@ async def confirm(ctx: FlowContext, form: Any) -> Outcome:
             detail={"consent_id": str(consent.id), "until": consent.locked_until.isoformat()},
             **common,
         )
-        parsed.fail("passcode", "consent_locked", until=_clock_text(consent.locked_until))
+        parsed.fail("passcode", "consent_locked", until=ctx.t.moment(consent.locked_until))
     else:
-        parsed.fail("passcode", "passcode_wrong", left=MAX_PASSCODE_ATTEMPTS - attempts)
+        parsed.fail("passcode", "passcode_wrong", num=MAX_PASSCODE_ATTEMPTS - attempts)
     await _flush(ctx)
     return Outcome(parsed)
 

@@ -16,6 +16,7 @@ from typing import Any
 
 from gangway.flow import consent, handlers, review
 from gangway.flow.context import FlowContext, Outcome
+from gangway.kit.catalogues import N_
 
 Handler = Callable[[FlowContext, Any], Awaitable[Outcome]]
 Prepare = Callable[[FlowContext, str], Awaitable[dict[str, Any]]]
@@ -25,7 +26,7 @@ Prepare = Callable[[FlowContext, str], Awaitable[dict[str, Any]]]
 class Step:
     name: str
     template: str
-    title: str  # translation key
+    title: str  # the page's heading (a message id of the flow catalogue)
     handle: Handler
     prepare: Prepare = handlers.prepare_from_draft
     multipart: bool = False
@@ -59,14 +60,14 @@ class FlowDefinition:
 
 # --- the steps ---------------------------------------------------------------------------------
 
-WELCOME = Step("welcome", "welcome.html", "welcome_title", handlers.welcome)
-PERSONAL = Step("personal", "personal.html", "personal_title", handlers.personal)
-ADDRESS = Step("address", "address.html", "address_title", handlers.address)
-PHONE = Step("phone", "phone.html", "phone_title", handlers.phone_step, handlers.prepare_phone)
+WELCOME = Step("welcome", "welcome.html", N_("Welcome"), handlers.welcome)
+PERSONAL = Step("personal", "personal.html", N_("Personal details"), handlers.personal)
+ADDRESS = Step("address", "address.html", N_("Address"), handlers.address)
+PHONE = Step("phone", "phone.html", N_("Phone number"), handlers.phone_step, handlers.prepare_phone)
 DOCUMENT = Step(
     "document",
     "document.html",
-    "document_title",
+    N_("Identity document"),
     handlers.document,
     handlers.prepare_document,
     multipart=True,
@@ -74,29 +75,40 @@ DOCUMENT = Step(
 SELFIE = Step(
     "selfie",
     "selfie.html",
-    "selfie_title",
+    N_("Selfie"),
     handlers.selfie,
     handlers.prepare_selfie,
     multipart=True,
 )
-QUESTIONS = Step("questions", "questions.html", "questions_title", handlers.questions)
+QUESTIONS = Step("questions", "questions.html", N_("A few questions"), handlers.questions)
 SECURITY = Step(
-    "security", "security.html", "security_title", handlers.security, handlers.prepare_security
+    "security", "security.html", N_("Security"), handlers.security, handlers.prepare_security
 )
-REVIEW = Step("review", "review.html", "review_title", handlers.review, handlers.prepare_review)
+REVIEW = Step(
+    "review", "review.html", N_("Check your details"), handlers.review, handlers.prepare_review
+)
 
 CONFIRM = Step(
-    consent.CONFIRM_STEP, "confirm.html", "confirm_title", consent.confirm, consent.prepare_confirm
+    consent.CONFIRM_STEP,
+    "confirm.html",
+    N_("Confirm it's you"),
+    consent.confirm,
+    consent.prepare_confirm,
 )
 CONFIRM_ADDRESS = Step(
     "address",
     "consent_address.html",
-    "address_confirm_title",
+    N_("Confirm your address"),
     handlers.address,
     consent.prepare_last_address,
 )
 PROOF = Step(
-    "proof", "proof.html", "proof_title", handlers.proof, handlers.prepare_proof, multipart=True
+    "proof",
+    "proof.html",
+    N_("Proof of address"),
+    handlers.proof,
+    handlers.prepare_proof,
+    multipart=True,
 )
 
 # --- the flows ---------------------------------------------------------------------------------

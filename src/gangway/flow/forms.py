@@ -1,5 +1,5 @@
 """Form parsing and validation for each step: pure functions from the submitted fields to cleaned
-values or per-field errors (translation keys). No database access here."""
+values or per-field errors (problem keys, ``messages.PROBLEMS``). No database access here."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from gangway.flow.i18n import CHOICES
+from gangway.flow.messages import CHOICES
 from gangway.kit import validators
 from gangway.onboarding.credentials import passcode_problem
 
@@ -55,7 +55,7 @@ def _text(p: Parsed, name: str, *, required: bool = True, max_length: int = TEXT
             p.cleaned[name] = ""
         return
     if len(value) > max_length:
-        p.fail(name, "too_long", max=max_length)
+        p.fail(name, "too_long", num=max_length)
     elif _CONTROL.search(value):
         p.fail(name, "bad_chars")
     else:
@@ -208,7 +208,7 @@ def questions(form: Any) -> Parsed:
         if not details:
             p.fail("pep_details", "pep_details_required")
         elif len(details) > 500:
-            p.fail("pep_details", "too_long", max=500)
+            p.fail("pep_details", "too_long", num=500)
         else:
             p.cleaned["pep_details"] = details
     return p

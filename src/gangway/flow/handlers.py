@@ -100,16 +100,19 @@ async def phone_step(ctx: FlowContext, form: Any) -> Outcome:
                 sender=None if settings.is_sandbox else ctx.services.sms_sender,
                 sandbox=settings.is_sandbox,
                 now=ctx.now,
-                message=ctx.t("sms_text"),
+                # Translators: keep {code} as it is; it becomes the six digits.
+                message=ctx.t.gettext("Your verification code is {code}"),
             )
         except phone.PhoneError as error:
-            parsed.fail("phone_number", error.key, wait=error.wait)
+            parsed.fail("phone_number", error.key, num=error.wait)
             return Outcome(parsed, extra={"code_sent": False})
         except SmsError:
             parsed.fail("phone_number", "sms_failed")
             return Outcome(parsed, extra={"code_sent": False})
         await _save(ctx, "phone", {"phone_number": number, "verified": False}, complete=False)
-        return Outcome(stay=True, notice=ctx.t("code_sent", phone="+" + number))
+        return Outcome(
+            stay=True, notice=ctx.t.gettext("We sent a code to %(phone)s.", phone="+" + number)
+        )
     if (
         current.get("verified")
         and current.get("phone_number") == number
@@ -306,7 +309,7 @@ async def security(ctx: FlowContext, form: Any) -> Outcome:
         {"passcode_set": True, "passkey": bool(data.get("passkey"))},
         complete=False,
     )
-    return Outcome(stay=True, notice=ctx.t("passcode_saved"))
+    return Outcome(stay=True, notice=ctx.t.gettext("Your passcode is saved."))
 
 
 async def prepare_proof(ctx: FlowContext, step: str) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -12,24 +13,34 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from gangway.errors import AppError
 from gangway.flow import i18n
+from gangway.kit.catalogues import N_
 
 TEMPLATES = Path(__file__).parent / "templates"
 STATIC = Path(__file__).parent / "static"
 SDK_PLATFORMS = ("ios", "android", "react-native")
 LANG_COOKIE = "gangway_lang"
 
-env = Environment(
-    loader=FileSystemLoader(TEMPLATES),
-    autoescape=select_autoescape(default=True, default_for_string=True),
-    trim_blocks=True,
-    lstrip_blocks=True,
-)
-env.globals.update(
-    countries=i18n.countries,
-    choices=i18n.choices,
-    # Form field name -> the translation key of its label (where they differ).
-    label_keys={"type": "document_type", "number": "document_number"},
-)
+
+@lru_cache(maxsize=len(i18n.LANGUAGES))
+def environment(lang: str) -> Environment:
+    """The Jinja2 environment of one language: ``_``, ``gettext`` and ``ngettext`` from the flow
+    catalogue (new-style: ``_("Hello %(name)s", name=...)``, the values autoescaped)."""
+    translator = i18n.translator(lang)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        trim_blocks=True,
+        lstrip_blocks=True,
+        extensions=["jinja2.ext.i18n"],
+    )
+    env.install_gettext_translations(translator.translations, newstyle=True)  # type: ignore[attr-defined]
+    env.globals.update(
+        countries=i18n.countries,
+        choices=lambda field, _lang=lang: translator.choices(field),
+        label=translator.label,
+        languages=[(code, i18n.NAMES[code]) for code in i18n.LANGUAGES],
+    )
+    return env
 
 
 def language(request: Request) -> str:
@@ -42,10 +53,8 @@ def language(request: Request) -> str:
 def page(
     request: Request, template: str, lang: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
-    t = i18n.translator(lang)
-    other = "sv" if lang == "en" else "en"
-    html = env.get_template(template).render(
-        t=t, lang=lang, other_lang=other, path=request.url.path, **context
+    html = (
+        environment(lang).get_template(template).render(lang=lang, path=request.url.path, **context)
     )
     response = HTMLResponse(html, status_code=status)
     if request.query_params.get("lang") in i18n.LANGUAGES:
@@ -74,24 +83,37 @@ def bridge_message(
     return json.dumps(message, separators=(",", ":"))
 
 
+_SOMETHING_WRONG = N_("Something went wrong")
+
+
 def _error_texts(error: AppError) -> tuple[str, str | None]:
+    """The error page's title and text (``%(partner)s`` and ``%(ref)s`` are filled in)."""
     if error.code == "token_expired":
-        return "error_expired", "error_expired_text"
+        return N_("This link has expired"), N_(
+            "Ask %(partner)s for a new link to continue. What you entered is kept."
+        )
     if error.code == "already_submitted":
-        return "error_submitted", "close_window"
+        return N_("This onboarding was already submitted"), N_("You can close this window.")
     if error.code == "link_already_opened":
-        return "error_opened", "error_opened_text"
+        return N_("This link was already opened on another device"), N_(
+            "For your security a link works in one browser only. Ask %(partner)s for a new one; "
+            "what you entered is kept."
+        )
     if error.code == "invalid_public_key":
-        return "error_title", "error_key"
+        return _SOMETHING_WRONG, N_("The app is not set up correctly (invalid public key).")
     if error.status == 403:
-        return "error_title", "error_forbidden"
+        return _SOMETHING_WRONG, N_(
+            "The form expired or did not come from this page. Go back, reload and try again."
+        )
     if error.status == 404:
-        return "error_title", "error_not_found"
+        return _SOMETHING_WRONG, N_("This page does not exist.")
     if error.status == 413:
-        return "error_title", "error_too_large"
+        return _SOMETHING_WRONG, N_("The file is too large (at most 10 MB).")
     if error.status == 429:
-        return "error_title", "error_rate_limited"
-    return "error_title", "error_generic"
+        return _SOMETHING_WRONG, N_(
+            "Too many attempts in a short time. Wait a minute, then try again."
+        )
+    return _SOMETHING_WRONG, N_("Please try again in a moment. Reference: %(ref)s")
 
 
 def _domain(error: AppError) -> str:
@@ -118,16 +140,20 @@ def render_error(request: Request, error: AppError) -> Response:
             error={"code": error.code, "domain": _domain(error), "description": error.message},
         )
     reference = state.get("request_id", "")
-    partner = state.get("flow_partner_name") or "the company that sent you here"
-    html = env.get_template("error.html").render(
-        t=t,
-        lang=lang,
-        other_lang="sv" if lang == "en" else "en",
-        path=request.url.path,
-        title=t(title),
-        text=t(text, partner=partner, ref=reference) if text else None,
-        platform=platform,
-        bridge=bridge,
-        partner_name=state.get("flow_partner_name"),
+    # Translators: stands for the partner's name in "Ask %(partner)s for a new link" when the
+    # link is unknown (so is the partner); it must fit where the name goes.
+    partner = state.get("flow_partner_name") or t.gettext("the company that sent you here")
+    html = (
+        environment(lang)
+        .get_template("error.html")
+        .render(
+            lang=lang,
+            path=request.url.path,
+            title=t.gettext(title),
+            text=t.gettext(text, partner=partner, ref=reference) if text else None,
+            platform=platform,
+            bridge=bridge,
+            partner_name=state.get("flow_partner_name"),
+        )
     )
     return HTMLResponse(html, status_code=error.status, headers=error.headers)

@@ -1,7 +1,7 @@
 """The review page's groups, written once and listed by each flow definition.
 
-A group is the step whose Edit link it shows, a title and its rows (label translation key, value);
-rows without a value are left out.
+A group is the step whose Edit link it shows, a title (a message id) and its rows (the field name,
+whose label ``messages.LABELS`` holds, and the value as shown); rows without a value are left out.
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from gangway.flow.context import FlowContext
-from gangway.flow.i18n import choice_label, country_label
+from gangway.flow.i18n import country_label
+from gangway.kit.catalogues import N_
 from gangway.onboarding.service import ADDRESS_KEYS
 
 Rows = list[tuple[str, Any]]
@@ -30,15 +31,11 @@ def groups(ctx: FlowContext, listed: tuple[ReviewGroup, ...]) -> list[dict[str, 
     return [
         {
             "step": group.step,
-            "title": t(group.title),
-            "rows": [(t(label), value) for label, value in group.rows(ctx) if value],
+            "title": t.gettext(group.title),
+            "rows": [(t.label(name), value) for name, value in group.rows(ctx) if value],
         }
         for group in listed
     ]
-
-
-def _yes_no(ctx: FlowContext, value: Any) -> str:
-    return ctx.t("yes") if value else ctx.t("no")
 
 
 def address_rows(addr: dict[str, Any], lang: str) -> Rows:
@@ -57,7 +54,7 @@ def _personal(ctx: FlowContext) -> Rows:
     return [
         ("first_name", personal.get("first_name")),
         ("last_name", personal.get("last_name")),
-        ("date_of_birth", personal.get("date_of_birth")),
+        ("date_of_birth", ctx.t.date(personal.get("date_of_birth"))),
         ("nationality", country_label(personal.get("nationality", ""), ctx.lang)),
     ]
 
@@ -69,24 +66,24 @@ def _phone(ctx: FlowContext) -> Rows:
 def _document(ctx: FlowContext) -> Rows:
     doc, lang, t = ctx.step_data("document"), ctx.lang, ctx.t
     return [
-        ("document_type", choice_label("document_type", doc.get("type", ""), lang)),
-        ("document_number", doc.get("number")),
+        ("type", t.choice("document_type", doc.get("type", ""))),
+        ("number", doc.get("number")),
         ("issuing_country", country_label(doc.get("issuing_country", ""), lang)),
-        ("expiry_date", doc.get("expiry_date")),
-        ("front", t("uploaded") if doc.get("front_id") else None),
-        ("back", t("uploaded") if doc.get("back_id") else None),
+        ("expiry_date", t.date(doc.get("expiry_date"))),
+        ("front", t.gettext("Uploaded") if doc.get("front_id") else None),
+        ("back", t.gettext("Uploaded") if doc.get("back_id") else None),
     ]
 
 
 def _selfie(ctx: FlowContext) -> Rows:
-    return [("selfie", ctx.t("uploaded"))]
+    return [("selfie", ctx.t.gettext("Uploaded"))]
 
 
 def _questions(ctx: FlowContext) -> Rows:
     q, lang = ctx.step_data("questions"), ctx.lang
 
     def choice(name: str) -> tuple[str, str]:
-        return (name, choice_label(name, q.get(name, ""), lang))
+        return (name, ctx.t.choice(name, q.get(name, "")))
 
     return [
         choice("employment_status"),
@@ -96,8 +93,8 @@ def _questions(ctx: FlowContext) -> Rows:
         choice("purpose"),
         ("tax_residence_country", country_label(q.get("tax_residence_country", ""), lang)),
         ("tax_id", q.get("tax_id")),
-        ("us_person", _yes_no(ctx, q.get("us_person"))),
-        ("pep", _yes_no(ctx, q.get("pep"))),
+        ("us_person", ctx.t.yes_no(q.get("us_person"))),
+        ("pep", ctx.t.yes_no(q.get("pep"))),
         ("pep_details", q.get("pep_details")),
     ]
 
@@ -105,32 +102,34 @@ def _questions(ctx: FlowContext) -> Rows:
 def _security(ctx: FlowContext) -> Rows:
     return [
         ("passcode", "••••••"),
-        ("passkey", _yes_no(ctx, ctx.step_data("security").get("passkey"))),
+        ("passkey", ctx.t.yes_no(ctx.step_data("security").get("passkey"))),
     ]
 
 
 def _proof(ctx: FlowContext) -> Rows:
     proof = ctx.step_data("proof")
     return [
-        ("proof_type", choice_label("proof_type", proof.get("proof_type", ""), ctx.lang)),
-        ("issue_date", proof.get("issue_date")),
-        ("proof_file", ctx.t("uploaded") if proof.get("file_id") else None),
+        ("proof_type", ctx.t.choice("proof_type", proof.get("proof_type", ""))),
+        ("issue_date", ctx.t.date(proof.get("issue_date"))),
+        ("file", ctx.t.gettext("Uploaded") if proof.get("file_id") else None),
     ]
 
 
-PERSONAL = ReviewGroup("personal", "personal_title", _personal)
+PERSONAL = ReviewGroup("personal", N_("Personal details"), _personal)
 ADDRESS = ReviewGroup(
-    "address", "address_title", lambda ctx: address_rows(ctx.step_data("address"), ctx.lang)
+    "address", N_("Address"), lambda ctx: address_rows(ctx.step_data("address"), ctx.lang)
 )
 CONFIRMED_ADDRESS = ReviewGroup(
-    "address", "address_confirm_title", lambda ctx: address_rows(ctx.step_data("address"), ctx.lang)
+    "address",
+    N_("Confirm your address"),
+    lambda ctx: address_rows(ctx.step_data("address"), ctx.lang),
 )
-PHONE = ReviewGroup("phone", "phone_title", _phone)
-DOCUMENT = ReviewGroup("document", "document_title", _document)
-SELFIE = ReviewGroup("selfie", "selfie_title", _selfie)
-QUESTIONS = ReviewGroup("questions", "questions_title", _questions)
-SECURITY = ReviewGroup("security", "security_title", _security)
-PROOF = ReviewGroup("proof", "proof_title", _proof)
+PHONE = ReviewGroup("phone", N_("Phone number"), _phone)
+DOCUMENT = ReviewGroup("document", N_("Identity document"), _document)
+SELFIE = ReviewGroup("selfie", N_("Selfie"), _selfie)
+QUESTIONS = ReviewGroup("questions", N_("A few questions"), _questions)
+SECURITY = ReviewGroup("security", N_("Security"), _security)
+PROOF = ReviewGroup("proof", N_("Proof of address"), _proof)
 
 
 # --- what a consent flow's completion records in its audit entry -------------------------------

@@ -134,7 +134,7 @@ async def _render_step(
         if outcome.parsed is not None:
             context["values"] = {**context.get("values", {}), **outcome.parsed.values}
             errors = {
-                name: ctx.t(problem.key, **problem.params)
+                name: ctx.t.problem(problem.key, **problem.params)
                 for name, problem in outcome.parsed.errors.items()
             }
     index = definition.index(step.name)
@@ -147,7 +147,7 @@ async def _render_step(
         partner_name=ctx.partner.name,
         flow=definition.name,
         step=step.name,
-        title=ctx.t(step.title),
+        title=ctx.t.gettext(step.title),
         step_number=index + 1,
         step_count=len(definition.steps),
         csrf_token=csrf_token(ctx),
@@ -261,7 +261,10 @@ async def done(ctx: FinishedFlowDep) -> Response:
             ctx.request,
             "done.html",
             ctx.lang,
-            done_text=ctx.t("consent_done_text", partner=ctx.partner.name),
+            done_text=ctx.t.gettext(
+                "Thank you. %(partner)s will let you know when the verification has been reviewed.",
+                partner=ctx.partner.name,
+            ),
             **_result_context(ctx, "completed"),
         )
     if await service.existing_submission(ctx.session, ctx.individual.id) is None:

@@ -22,7 +22,7 @@ from gangway.review import mfa
 from gangway.review import staff as staff_service
 from gangway.review.deps import COOKIE_NAME, PendingStaffDep, ServicesDep, StaffDep
 from gangway.review.staff import StaffContext
-from gangway.review.web import cookie_flags, page, safe_next
+from gangway.review.web import _, cookie_flags, page, safe_next
 from gangway.services import Services
 from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
@@ -130,7 +130,9 @@ async def verify_second_factor(
             staff,
             factors,
             next,
-            error=RateLimited.default_message + " Too many wrong codes: wait a few minutes.",
+            error=RateLimited.default_message
+            + " "
+            + _("Too many wrong codes: wait a few minutes."),
             status_code=429,
             headers={"Retry-After": str(wait)},
         )
@@ -148,7 +150,7 @@ async def verify_second_factor(
             staff,
             factors,
             next,
-            error="The code is not correct (or was already used).",
+            error=_("The code is not correct (or was already used)."),
             status_code=401,
         )
     await throttle.reset(key)
@@ -245,7 +247,7 @@ async def confirm_setup(
             factors,
             secret,
             next,
-            error="The code does not match: check the app's clock and enter the current code.",
+            error=_("The code does not match: check the app's clock and enter the current code."),
             status_code=400,
         )
     await audit_staff(request, session, services, staff, "staff.mfa_enrolled", factor="totp")

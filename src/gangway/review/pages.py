@@ -11,6 +11,7 @@ from gangway.audit import service as audit
 from gangway.db.session import transaction
 from gangway.errors import Forbidden, RateLimited, RequestBlocked
 from gangway.individuals import decisions
+from gangway.kit.catalogues import N_
 from gangway.kit.ids import random_token
 from gangway.models import ActorType, RedactionRequest
 from gangway.pending_actions import service as pending_actions
@@ -23,7 +24,7 @@ from gangway.review.deps import (
     StaffDep,
     verify_form_csrf,
 )
-from gangway.review.web import cookie_flags, page, safe_next
+from gangway.review.web import _, cookie_flags, page, safe_next
 from gangway.verification import service as verification
 from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
@@ -162,7 +163,7 @@ async def login(
             request,
             pre_key,
             next,
-            error="The email or password is not correct.",
+            error=_("The email or password is not correct."),
             email=email,
             status_code=401,
         )
@@ -260,11 +261,14 @@ async def find(
 
 
 DONE_MESSAGES = {
-    "verification": "Identity verification queued; the report appears here in a few seconds.",
-    **{d.value: f"Decision saved: {d.value}." for d in decisions.Decision},
-    "requested": "Pending action requested; the partner is notified.",
-    "canceled": "Pending action canceled.",
-    "reviewed": "Pending action marked as reviewed.",
+    "verification": N_("Identity verification queued; the report appears here in a few seconds."),
+    "approve": N_("Decision saved: approve."),
+    "reject": N_("Decision saved: reject."),
+    "block": N_("Decision saved: block."),
+    "unblock": N_("Decision saved: unblock."),
+    "requested": N_("Pending action requested; the partner is notified."),
+    "canceled": N_("Pending action canceled."),
+    "reviewed": N_("Pending action marked as reviewed."),
 }
 
 
@@ -295,7 +299,7 @@ async def individual(
             "erasure": await session.get(RedactionRequest, person.id),
             "reasons": decisions.REASONS,
             "done": done if done in DONE_MESSAGES else None,
-            "done_message": DONE_MESSAGES.get(done or ""),
+            "done_message": _(DONE_MESSAGES[done]) if done in DONE_MESSAGES else None,
             "raisable": person.redacted_at is None
             and person.status in pending_actions.RAISABLE_FROM,
             "default_descriptions": pending_actions.DEFAULT_DESCRIPTIONS,

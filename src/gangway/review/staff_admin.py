@@ -11,24 +11,25 @@ from fastapi.responses import RedirectResponse, Response
 
 from gangway.audit import service as audit
 from gangway.errors import ValidationFailed
+from gangway.kit.catalogues import N_
 from gangway.models import ActorType, StaffRole, StaffUser
 from gangway.review import mfa
 from gangway.review import staff as staff_service
 from gangway.review.deps import AdminDep, ServicesDep
 from gangway.review.staff import StaffContext
-from gangway.review.web import page
+from gangway.review.web import _, page
 from gangway.web.deps import SessionDep
 from gangway.web.middleware import client_ip
 
 router = APIRouter(prefix="/admin/staff", include_in_schema=False)
 
 DONE_MESSAGES = {
-    "disabled": "The account is disabled and its sessions have ended.",
-    "enabled": "The account is enabled again.",
-    "role": "The role is changed and the person's sessions have ended.",
-    "password": "The password is reset and the person's sessions have ended.",
-    "factors": "The second factors are removed; the person enrols again at the next login.",
-    "unchanged": "Nothing changed.",
+    "disabled": N_("The account is disabled and its sessions have ended."),
+    "enabled": N_("The account is enabled again."),
+    "role": N_("The role is changed and the person's sessions have ended."),
+    "password": N_("The password is reset and the person's sessions have ended."),
+    "factors": N_("The second factors are removed; the person enrols again at the next login."),
+    "unchanged": N_("Nothing changed."),
 }
 
 
@@ -48,7 +49,7 @@ async def staff_list(
             "accounts": accounts,
             "factors": await mfa.factor_summary(session, [a.id for a in accounts]),
             "roles": [r.value for r in StaffRole],
-            "done": DONE_MESSAGES.get(done or ""),
+            "done": _(DONE_MESSAGES[done]) if done in DONE_MESSAGES else None,
         },
         staff=staff,
     )
