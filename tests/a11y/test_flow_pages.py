@@ -113,11 +113,18 @@ async def test_onboarding_pages_have_no_wcag_violations(served: Served, audit: A
     await audit(page, "done")
     await context.close()
 
-    # Cancel (asked, then done), and the error pages of a refused link.
+    # Swedish, the link opened elsewhere, cancel (asked, then done), and refused links.
     cancelled = await served.link()
     context, page = await served.new_page()
     await page.goto(cancelled["redirect_url"])
-    await page.get_by_role("link", name="Cancel").click()
+    await page.goto(page.url + "?lang=sv")
+    await expect(page.locator("html")).to_have_attribute("lang", "sv")
+    await audit(page, "welcome, in Swedish")
+    elsewhere, other = await served.new_page()
+    await other.goto(cancelled["redirect_url"])
+    await audit(other, "error, opened on another device")
+    await elsewhere.close()
+    await page.locator("a[href='/flow/cancel']").click()
     await audit(page, "cancel")
     await page.locator("form[action='/flow/cancel'] button").click()
     await page.wait_for_load_state("load")
@@ -150,6 +157,8 @@ async def test_onboarding_pages_have_no_wcag_violations(served: Served, audit: A
             "security, passkey offer",
             "review",
             "done",
+            "welcome, in Swedish",
+            "error, opened on another device",
             "cancel",
             "canceled",
             "error, unknown link",
