@@ -68,6 +68,7 @@ class Keyboard:
 
     async def tab_to(self, selector: str, *, backwards: bool = False) -> None:
         """Tab (Shift+Tab) until ``selector`` has the focus; fails if it is not in the order."""
+        await self.page.wait_for_load_state("load")  # the stylesheet (and its focus ring) too
         for _ in range(MAX_TABS):
             await self.page.keyboard.press("Shift+Tab" if backwards else "Tab")
             await self._check_focus()
@@ -78,6 +79,7 @@ class Keyboard:
     async def tab_through(self) -> int:
         """Tab over every stop of the page once, checking each focus; the number of stops."""
         stops: list[str] = []
+        await self.page.wait_for_load_state("load")
         for _ in range(4 * MAX_TABS):
             await self.page.keyboard.press("Tab")
             focused = await self._check_focus()
