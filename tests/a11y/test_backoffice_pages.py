@@ -38,6 +38,9 @@ async def test_back_office_pages_have_no_wcag_violations(served: Served, audit: 
         f"/v3/simulations/individuals/{individual['id']}/identity_verification"
     )
     assert raised.status_code == 201, raised.text
+    held = await submit_individual(served.partner, first_name="Ingrid", last_name="Bergman")
+    redaction = await served.partner.http.post(f"/v3/individuals/{held['id']}/redact", json={})
+    assert redaction.status_code == 202, redaction.text
     webhook = await served.partner.http.post("/v3/webhooks", json={"url": "http://127.0.0.1:9/"})
     assert webhook.status_code == 201, webhook.text
     services = served.app.state.services
@@ -76,6 +79,8 @@ async def test_back_office_pages_have_no_wcag_violations(served: Served, audit: 
         "partner": f"/admin/partners/{served.partner.partner_id}",
         "staff": "/admin/staff",
         "audit log": "/admin/audit",
+        "erasures": "/admin/erasures",
+        "held for erasure": f"/admin/individuals/{held['id']}",
         "security": "/admin/mfa/setup",
         "error, not found": f"/admin/individuals/{uuid.uuid4()}",
     }

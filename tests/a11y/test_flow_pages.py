@@ -89,7 +89,7 @@ async def test_onboarding_pages_have_no_wcag_violations(served: Served, audit: A
     await page.get_by_label("Source of funds").select_option("salary")
     await page.get_by_label("Expected monthly incoming amount").select_option("1000_5000")
     await page.get_by_label("Purpose of the account").select_option("everyday")
-    await page.get_by_label("Tax residence country").select_option("SE")
+    await page.get_by_label("Country of tax residence").select_option("SE")
     await page.get_by_label("Tax identification number").fill("19911206-1234")
     await page.locator("fieldset", has_text="US person").get_by_label("No").check()
     await page.locator("fieldset", has_text="politically exposed").get_by_label("Yes").check()
