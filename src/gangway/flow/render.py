@@ -10,6 +10,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from gangway.branding.service import FlowBranding
 from gangway.errors import AppError
 from gangway.flow import i18n
 
@@ -39,11 +40,18 @@ def language(request: Request) -> str:
     )
 
 
+def branding_of(request: Request) -> FlowBranding | None:
+    """The partner's branding, put on the request by the flow's dependency (``load_flow``)."""
+    found = request.scope.get("state", {}).get("flow_branding")
+    return found if isinstance(found, FlowBranding) else None
+
+
 def page(
     request: Request, template: str, lang: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
     t = i18n.translator(lang)
     other = "sv" if lang == "en" else "en"
+    context.setdefault("branding", branding_of(request))
     html = env.get_template(template).render(
         t=t, lang=lang, other_lang=other, path=request.url.path, **context
     )
@@ -129,5 +137,6 @@ def render_error(request: Request, error: AppError) -> Response:
         platform=platform,
         bridge=bridge,
         partner_name=state.get("flow_partner_name"),
+        branding=branding_of(request),
     )
     return HTMLResponse(html, status_code=error.status, headers=error.headers)
