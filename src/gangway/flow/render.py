@@ -46,12 +46,20 @@ def branding_of(request: Request) -> FlowBranding | None:
     return found if isinstance(found, FlowBranding) else None
 
 
+def shown_name(request: Request, partner_name: str | None) -> str | None:
+    """The partner's display name when its branding sets one, else its name."""
+    branding = branding_of(request)
+    return branding.display_name if branding and branding.display_name else partner_name
+
+
 def page(
     request: Request, template: str, lang: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
     t = i18n.translator(lang)
     other = "sv" if lang == "en" else "en"
     context.setdefault("branding", branding_of(request))
+    if "partner_name" in context:
+        context["partner_name"] = shown_name(request, context["partner_name"])
     html = env.get_template(template).render(
         t=t, lang=lang, other_lang=other, path=request.url.path, **context
     )
@@ -126,7 +134,8 @@ def render_error(request: Request, error: AppError) -> Response:
             error={"code": error.code, "domain": _domain(error), "description": error.message},
         )
     reference = state.get("request_id", "")
-    partner = state.get("flow_partner_name") or "the company that sent you here"
+    partner = shown_name(request, state.get("flow_partner_name"))
+    partner = partner or "the company that sent you here"
     html = env.get_template("error.html").render(
         t=t,
         lang=lang,
@@ -136,7 +145,7 @@ def render_error(request: Request, error: AppError) -> Response:
         text=t(text, partner=partner, ref=reference) if text else None,
         platform=platform,
         bridge=bridge,
-        partner_name=state.get("flow_partner_name"),
+        partner_name=shown_name(request, state.get("flow_partner_name")),
         branding=branding_of(request),
     )
     return HTMLResponse(html, status_code=error.status, headers=error.headers)

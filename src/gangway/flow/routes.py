@@ -267,7 +267,9 @@ async def done(ctx: FinishedFlowDep) -> Response:
             ctx.request,
             "done.html",
             ctx.lang,
-            done_text=ctx.t("consent_done_text", partner=ctx.partner.name),
+            done_text=ctx.t(
+                "consent_done_text", partner=render.shown_name(ctx.request, ctx.partner.name)
+            ),
             **_result_context(ctx, "completed"),
         )
     if await service.existing_submission(ctx.session, ctx.individual.id) is None:
