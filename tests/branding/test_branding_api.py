@@ -164,7 +164,8 @@ async def test_one_bad_field_changes_nothing(partner: PartnerHandle) -> None:
 @pytest.mark.parametrize(
     ("logo", "words"),
     [
-        ("not base64!", "should match pattern"),
+        ("not base64!", "not valid base64"),
+        ("", "must be a PNG"),
         (b64(b"GIF89a" + b"\x00" * 40), "must be a PNG"),
         (b64(jpeg()), "must be a PNG"),
         (b64(png()[:60]), "could not be read"),

@@ -15,7 +15,11 @@ from gangway.kit.timefmt import Timestamp
 # Not trimmed: what matches is stored as given (HTML collapses the spaces).
 DISPLAY_NAME = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f\x85\ufeff][^\x00-\x1f\x7f]*$"
 HEX_COLOR = r"^#[0-9A-Fa-f]{6}$"
-BASE64 = r"^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$"
+# A 16x16 green PNG (the schema's example: a client can try it as is).
+LOGO_EXAMPLE = (
+    "iVBORw0KGgoAAAANSUhEUgAAABAAAAAQCAIAAACQkWg2AAAAGUlEQVR42mPkzvNnIAUwMZAIRjWMahg6GgCW2gDo"
+    "uv2S/QAAAABJRU5ErkJggg=="
+)
 
 DisplayName = Annotated[
     str,
@@ -36,9 +40,8 @@ PrimaryColor = Annotated[
 ]
 LogoPng = Annotated[
     str,
-    StringConstraints(
-        strip_whitespace=False, min_length=4, max_length=MAX_BASE64_LENGTH, pattern=BASE64
-    ),
+    # No pattern: the format names the rule (base64 of a PNG), as `format: phone` does.
+    StringConstraints(strip_whitespace=False, max_length=MAX_BASE64_LENGTH),
     Field(
         description=f"The logo: a PNG image, base64-encoded (`format: png-base64`), at most "
         f"{MAX_LOGO_BYTES // 1024} KiB decoded, each side {MIN_SIDE} to {MAX_SIDE} pixels. It "
@@ -49,6 +52,7 @@ LogoPng = Annotated[
             "contentEncoding": "base64",
             "contentMediaType": "image/png",
         },
+        examples=[LOGO_EXAMPLE],
     ),
 ]
 SupportUrl = Annotated[
