@@ -3,19 +3,24 @@ the audit entry, and the stylesheet and logo served with ETags to the flow's pag
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import io
+import uuid
 
 import httpx
 import pytest
 from PIL import Image
 from sqlalchemy import select
 
+from gangway.branding import service as branding_service
 from gangway.branding.contrast import contrast_ratio
 from gangway.branding.logo import MAX_BASE64_LENGTH, MAX_LOGO_BYTES
+from gangway.branding.service import Actor
 from gangway.config import Settings
 from gangway.db.session import transaction
-from gangway.models import AuditEntry
+from gangway.kit.clock import FrozenClock
+from gangway.models import ActorType, AuditEntry
 from gangway.services import Services
 from tests.branding.images import b64, jpeg, png
 from tests.conftest import PartnerHandle
@@ -290,3 +295,40 @@ async def test_the_openapi_document_describes_branding(client: httpx.AsyncClient
     logo = patch["properties"]["logo_png"]["anyOf"][0]
     assert logo["contentMediaType"] == "image/png" and logo["format"] == "png-base64"
     assert patch["properties"]["support_email"]["anyOf"][0]["format"] == "email"
+
+
+async def test_a_second_first_time_change_waits_for_the_first_and_updates(
+    partner: PartnerHandle, services: Services, clock: FrozenClock
+) -> None:
+    """Both would insert the partner's row. The second locks the partner row, waits for the first
+    to commit, then updates the row it inserted (without the lock, its insert would hit the
+    primary key on PostgreSQL: a 500)."""
+    partner_id = uuid.UUID(partner.partner_id)
+    actor = Actor(ActorType.system)
+
+    async def second() -> None:
+        async with transaction(services.sessions) as session:
+            await branding_service.update(
+                session,
+                partner_id,
+                {"support_email": "help@nordpay.test"},
+                settings=services.settings,
+                now=clock.now(),
+                actor=actor,
+            )
+
+    async with transaction(services.sessions) as session:
+        await branding_service.update(
+            session,
+            partner_id,
+            {"display_name": "First"},
+            settings=services.settings,
+            now=clock.now(),
+            actor=actor,
+        )
+        waiting = asyncio.create_task(second())
+        await asyncio.sleep(0.3)  # let it reach the lock (or SQLite's write gate)
+        assert not waiting.done()
+    await waiting
+    both = (await partner.http.get("/v3/branding")).json()
+    assert both["display_name"] == "First" and both["support_email"] == "help@nordpay.test"
