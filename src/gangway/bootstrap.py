@@ -26,6 +26,7 @@ from fastapi import APIRouter
 
 from gangway.auth import endpoints as auth_endpoints
 from gangway.auth.tokens import AccessTokenSigner
+from gangway.branding import endpoints as branding_endpoints
 from gangway.checks import runner as checks
 from gangway.config import Settings
 from gangway.consents import endpoints as consents_endpoints
@@ -35,6 +36,7 @@ from gangway.db.redis_limits import RedisLimiterStore
 from gangway.db.shared_limits import PostgresLimiterStore
 from gangway.events import endpoints as events_endpoints
 from gangway.events.service import SUBSCRIBERS, EventSubscriber
+from gangway.flow import branding as flow_branding
 from gangway.flow import consent_passkey, passkey
 from gangway.flow import render as flow_render
 from gangway.flow import routes as flow_routes
@@ -60,6 +62,7 @@ from gangway.privacy import endpoints as privacy_endpoints
 from gangway.privacy import service as privacy
 from gangway.retention import purges as retention
 from gangway.review import admin as review_admin
+from gangway.review import branding as review_branding
 from gangway.review import erasures as review_erasures
 from gangway.review import export as review_export
 from gangway.review import mfa_pages as review_mfa
@@ -108,6 +111,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     onboarding_endpoints.router,
     pending_actions_endpoints.router,
     consents_endpoints.router,
+    branding_endpoints.router,
     # Sandbox simulations (every route answers 404 in live)
     simulations.router,
     pending_action_simulations.router,
@@ -117,6 +121,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     review_pages.router,
     review_admin.router,
     review_export.router,
+    review_branding.router,
     review_staff_admin.router,
     review_mfa.router,
     review_staff_passkey.router,
@@ -125,6 +130,7 @@ ROUTES: tuple[APIRouter | StaticFiles, ...] = (
     review_erasures.router,
     # Hosted flow (/flow)
     StaticFiles("/flow/static", flow_render.STATIC, "flow-static"),
+    flow_branding.router,
     passkey.router,
     consent_passkey.router,
     flow_routes.router,

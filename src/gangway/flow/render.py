@@ -11,6 +11,7 @@ from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
+from gangway.branding.service import FlowBranding
 from gangway.errors import AppError
 from gangway.flow import i18n
 from gangway.kit.catalogues import N_
@@ -50,9 +51,24 @@ def language(request: Request) -> str:
     )
 
 
+def branding_of(request: Request) -> FlowBranding | None:
+    """The partner's branding, put on the request by the flow's dependency (``load_flow``)."""
+    found = request.scope.get("state", {}).get("flow_branding")
+    return found if isinstance(found, FlowBranding) else None
+
+
+def shown_name(request: Request, partner_name: str | None) -> str | None:
+    """The partner's display name when its branding sets one, else its name."""
+    branding = branding_of(request)
+    return branding.display_name if branding and branding.display_name else partner_name
+
+
 def page(
     request: Request, template: str, lang: str, status: int = 200, **context: Any
 ) -> HTMLResponse:
+    context.setdefault("branding", branding_of(request))
+    if "partner_name" in context:
+        context["partner_name"] = shown_name(request, context["partner_name"])
     html = (
         environment(lang).get_template(template).render(lang=lang, path=request.url.path, **context)
     )
@@ -142,7 +158,9 @@ def render_error(request: Request, error: AppError) -> Response:
     reference = state.get("request_id", "")
     # Translators: stands for the partner's name in "Ask %(partner)s for a new link" when the
     # link is unknown (so is the partner); it must fit where the name goes.
-    partner = state.get("flow_partner_name") or t.gettext("the company that sent you here")
+    partner = shown_name(request, state.get("flow_partner_name")) or t.gettext(
+        "the company that sent you here"
+    )
     html = (
         environment(lang)
         .get_template("error.html")
@@ -153,7 +171,8 @@ def render_error(request: Request, error: AppError) -> Response:
             text=t.gettext(text, partner=partner, ref=reference) if text else None,
             platform=platform,
             bridge=bridge,
-            partner_name=state.get("flow_partner_name"),
+            partner_name=shown_name(request, state.get("flow_partner_name")),
+            branding=branding_of(request),
         )
     )
     return HTMLResponse(html, status_code=error.status, headers=error.headers)

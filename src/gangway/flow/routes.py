@@ -8,6 +8,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse, Response
 from sqlalchemy import select
 
+from gangway.branding import service as branding
 from gangway.errors import NotFound, RateLimited
 from gangway.flow import consent as consent_flow
 from gangway.flow import render
@@ -75,7 +76,12 @@ async def start(
     link, individual = await links.resolve(session, token, now)
     partner = await session.scalar(select(Partner).where(Partner.id == link.partner_id))
     assert partner is not None
-    remember_for_errors(request, name=link.flow, partner_name=partner.name)
+    remember_for_errors(
+        request,
+        name=link.flow,
+        partner_name=partner.name,
+        branding=await branding.for_flow(session, partner.id),
+    )
     definition = FLOWS.get(link.flow)
     if definition is None:  # a flow this deployment does not serve (yet)
         raise links.LinkExpired()
@@ -263,7 +269,7 @@ async def done(ctx: FinishedFlowDep) -> Response:
             ctx.lang,
             done_text=ctx.t.gettext(
                 "Thank you. %(partner)s will let you know when the verification has been reviewed.",
-                partner=ctx.partner.name,
+                partner=render.shown_name(ctx.request, ctx.partner.name),
             ),
             **_result_context(ctx, "completed"),
         )

@@ -12,6 +12,7 @@ from fastapi.responses import Response
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gangway.branding import service as branding
 from gangway.consents import service as consents
 from gangway.db.session import transaction
 from gangway.errors import AppError
@@ -188,6 +189,7 @@ async def load_flow(
         name=flow_session.flow,
         individual_id=str(individual.id),
         partner_name=partner.name,
+        branding=await branding.for_flow(session, partner.id),
     )
     lang = language(request)
     writing = request.method not in ("GET", "HEAD")

@@ -2,6 +2,7 @@
 
 from gangway.models.audit import ActorType, AuditEntry
 from gangway.models.base import Base
+from gangway.models.branding import PartnerBranding
 from gangway.models.consent import (
     CONSENT_FOR_ACTION,
     Consent,
@@ -80,6 +81,7 @@ __all__ = [
     "OnboardingLink",
     "OnboardingSubmission",
     "Partner",
+    "PartnerBranding",
     "PendingAction",
     "PendingActionType",
     "PhoneVerification",

@@ -43,11 +43,12 @@ class LinkAlreadyOpened(Gone):
     default_message = "This link was already opened on another device; ask for a new one."
 
 
-def validate_return_url(url: str, settings: Settings) -> str:
-    """An absolute ``https`` URL (``http`` only to localhost/127.0.0.1 in sandbox), no fragment."""
+def validate_return_url(url: str, settings: Settings, *, field: str = "return_url") -> str:
+    """An absolute ``https`` URL (``http`` only to localhost/127.0.0.1 in sandbox), no fragment.
+    Also the branding's support URL (``field`` names it in the error)."""
 
     def fail(message: str) -> ValidationFailed:
-        return ValidationFailed(details=[FieldError("return_url", message)])
+        return ValidationFailed(details=[FieldError(field, message)])
 
     text = url.strip()
     if not text or len(text) > MAX_URL_LENGTH:

@@ -59,7 +59,7 @@ async def partners(request: Request, staff: AdminDep, session: SessionDep) -> Re
     )
 
 
-async def _partner(session: SessionDep, partner_id: str) -> Partner:
+async def partner_or_404(session: SessionDep, partner_id: str) -> Partner:
     parsed = parse_uuid(partner_id)
     partner = await session.get(Partner, parsed) if parsed else None
     if partner is None:
@@ -76,7 +76,7 @@ async def partner_detail(
     done: Annotated[str | None, Query(max_length=20)] = None,
 ) -> Response:
     """A partner's API keys (prefix only) and webhook endpoints with their recent deliveries."""
-    partner = await _partner(session, partner_id)
+    partner = await partner_or_404(session, partner_id)
     keys = list(
         await session.scalars(
             select(ApiKey).where(ApiKey.partner_id == partner.id).order_by(ApiKey.created_at)
@@ -102,7 +102,7 @@ async def retry_delivery(
     session: SessionDep,
 ) -> Response:
     """Queue one delivery again now (audited)."""
-    partner = await _partner(session, partner_id)
+    partner = await partner_or_404(session, partner_id)
     now = services.clock.now()
     endpoint = await webhooks.get_for_partner(session, partner.id, endpoint_id, lock=True)
     delivery = await webhooks.retry_delivery(session, endpoint, delivery_id, now=now)
@@ -130,7 +130,7 @@ async def recover_deliveries(
     days: Annotated[int, Form(ge=1, le=30)] = 1,
 ) -> Response:
     """Re-queue every failed delivery of the endpoint from the last ``days`` days (audited)."""
-    partner = await _partner(session, partner_id)
+    partner = await partner_or_404(session, partner_id)
     now = services.clock.now()
     endpoint = await webhooks.get_for_partner(session, partner.id, endpoint_id, lock=True)
     count = await webhooks.recover(session, endpoint, since=now - timedelta(days=days), now=now)

@@ -1,0 +1,1 @@
+"""Partner branding of the hosted flow: display name, logo, primary colour, support contact."""
