@@ -77,3 +77,26 @@ def test_live_refuses_to_start_without_a_strong_secret(
     result = gangway(database_url, "migrate", env=env)
     assert result.returncode != 0
     assert "GANGWAY_SECRET_KEY" in result.stderr
+
+
+async def test_keys_rotate_status_and_retire(app, database_url: str, partner) -> None:  # type: ignore[no-untyped-def]
+    from tests.conftest import create_individual
+
+    people = [await create_individual(partner) for _ in range(3)]
+    before = gangway(database_url, "keys", "status")
+    assert before.returncode == 0, before.stderr
+    old_kid = before.stdout.split()[0]
+    assert "active" in before.stdout
+    rotated = gangway(database_url, "keys", "rotate", "--batch", "2", "--settle-seconds", "0")
+    assert rotated.returncode == 0, rotated.stderr
+    assert "re-wrapped" in rotated.stdout
+    status = gangway(database_url, "keys", "status").stdout
+    lines = {line.split()[0]: line for line in status.splitlines()}
+    assert "retired" in lines[old_kid] and lines[old_kid].split("data keys:")[1].split()[0] == "0"
+    new_kid = next(kid for kid, line in lines.items() if "active" in line)
+    refused = gangway(database_url, "keys", "retire", new_kid)
+    assert refused.returncode != 0 and "active" in refused.stderr
+    assert gangway(database_url, "keys", "retire", old_kid).returncode == 0
+    for person in people:
+        fetched = await partner.http.get(f"/v3/individuals/{person['id']}")
+        assert fetched.json()["email"] == person["email"]

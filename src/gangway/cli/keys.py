@@ -48,7 +48,14 @@ def status_command() -> None:
 @click.option(
     "--batch", default=key_service.REWRAP_BATCH, show_default=True, type=click.IntRange(1, 100_000)
 )
-def rotate_command(resume: bool, batch: int) -> None:
+@click.option(
+    "--settle-seconds",
+    default=ACTIVE_KEK_TTL_SECONDS + 1,
+    show_default=True,
+    type=click.FloatRange(0, 600),
+    help="Wait before the last pass (running processes may still wrap with the old key).",
+)
+def rotate_command(resume: bool, batch: int, settle_seconds: float) -> None:
     """Create a new KEK and re-wrap every data key under it, in batches (safe while the service
     runs; an interrupted run is resumed with --resume)."""
 
@@ -74,7 +81,7 @@ def rotate_command(resume: bool, batch: int) -> None:
             # it: a last pass after the cache lifetime picks those up.
             for final in (False, True):
                 if final:
-                    await asyncio.sleep(ACTIVE_KEK_TTL_SECONDS + 1)
+                    await asyncio.sleep(settle_seconds)
                 while True:
                     async with transaction(services.sessions) as session:
                         target = await session.get(key_service.KeyEncryptionKey, kid)

@@ -134,11 +134,11 @@ async def retire(session: AsyncSession, kid: str) -> None:
     row = await session.get(KeyEncryptionKey, kid)
     if row is None:
         raise NotFound("No key-encryption key with this kid.")
-    left = await session.scalar(select(func.count()).select_from(DataKey).where(DataKey.kid == kid))
-    if left:
-        raise KeyInUse(f"{kid} still wraps {left} data keys; finish the rotation first.")
     active = await active_kek(session)
     if active is not None and active.kid == kid:
         raise KeyInUse(f"{kid} is the active key; rotate to a new one first.")
+    left = await session.scalar(select(func.count()).select_from(DataKey).where(DataKey.kid == kid))
+    if left:
+        raise KeyInUse(f"{kid} still wraps {left} data keys; finish the rotation first.")
     await session.delete(row)
     await session.flush()
