@@ -13,8 +13,8 @@ from sqlalchemy import select
 
 from gangway.db.session import transaction
 from gangway.models import OnboardingSubmission, VerificationRun
-from gangway.verification.port import CHECK_IDS, Builtin
 from gangway.verification.jobs import VerificationJob
+from gangway.verification.port import CHECK_IDS, Builtin
 from tests.onboarding.conftest import DOCUMENT, PERSONAL, QUESTIONS, FlowClient, fill_until
 from tests.verification.conftest import require_verification_tools
 

@@ -11,7 +11,8 @@ in names and codes), and among the close alternatives:
 - each checked field (document number, dates, optional data) becomes its cheapest variant whose
   check digit agrees, and the combination of those variants must satisfy the composite check
   digit too: with a dozen ambiguous characters one variant in ten passes a single check digit by
-  chance, the composite over all of them makes such a pass unlikely.
+  chance, the composite over all of them makes such a pass unlikely; dates must be dates too
+  (month 01-12, day 01-31).
 
 No image code here (:mod:`gangway.verification.engine.ocrb` scores the cells).
 """
@@ -59,6 +60,8 @@ MAX_CANDIDATES = 512
 FIELD_OPTIONS = 4
 # ICAO 9303 part 3 codes for documents and persons without an ISO country (and the specimens').
 SPECIAL_CODES = ("UTO", "XXA", "XXB", "XXC", "XXX", "XOM", "XPO", "XIM", "XCC", "XES", "XBA")
+
+DATE_FIELDS = ("birth_date", "expiry_date")
 
 Scores = NDArray[np.float32]
 INDEX = {char: i for i, char in enumerate(ALPHABET)}
@@ -212,8 +215,10 @@ def _choose_checked(
         positions = [*range(start, end), at]
         options = [_alternatives(masked[line][i], rows[line][i]) for i in positions]
 
-        def passes(text: str) -> bool:
+        def passes(text: str, is_date: bool = name in DATE_FIELDS) -> bool:
             value, digit = text[:-1], text[-1]
+            if is_date and not _plausible_date(value):
+                return False
             return digit == check_digit(value) or (set(value) == {FILLER} and digit == FILLER)
 
         found = _cheapest(options, passes, FIELD_OPTIONS)
@@ -243,6 +248,11 @@ def _choose_checked(
         rows[line][start:at] = text[:-1]
         rows[line][at] = text[-1]
     rows[comp_line][comp_at] = digit
+
+
+def _plausible_date(text: str) -> bool:
+    """YYMMDD with a real month and day (a misread 12 -> 98 may still pass the check digit)."""
+    return text.isdigit() and 1 <= int(text[2:4]) <= 12 and 1 <= int(text[4:6]) <= 31
 
 
 def _clean_name_fillers(rows: list[list[str]], span: tuple[int, int, int]) -> None:
