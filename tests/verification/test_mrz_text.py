@@ -10,7 +10,8 @@ from gangway.verification.engine.claims_match import (
     country_alpha2,
     mrz_name_forms,
 )
-from gangway.verification.engine.mrz_format import check_digit, parse_corrected
+from gangway.verification.engine.mrz_decode import parse_corrected
+from gangway.verification.engine.mrz_format import check_digit
 
 # ICAO 9303 part 4's specimen passport.
 SPECIMEN = [

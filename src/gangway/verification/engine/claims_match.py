@@ -9,17 +9,12 @@ import pycountry
 from rapidfuzz.distance import Levenshtein
 
 from gangway.verification.engine.claims import Claims, DocumentType
-from gangway.verification.engine.mrz_format import FILLER, MrzData
+from gangway.verification.engine.mrz_format import FILLER, ICAO_COUNTRIES, MrzData
 
 # ICAO 9303 part 3, 6.A: the recommended transliterations that differ from dropping the accent.
 ICAO_TRANSLITERATION = {
     "Ä": "AE", "Å": "AA", "Æ": "AE", "Ö": "OE", "Ø": "OE", "Œ": "OE", "Ü": "UE", "ß": "SS",
     "ẞ": "SS", "Þ": "TH", "Ĳ": "IJ", "Ł": "L", "Đ": "D", "Ð": "D", "Ħ": "H", "Ŧ": "T",
-}  # fmt: skip
-# ICAO codes that are not ISO 3166 alpha-3.
-ICAO_COUNTRIES = {
-    "D": "DE", "GBD": "GB", "GBN": "GB", "GBO": "GB", "GBP": "GB", "GBS": "GB", "RKS": "XK",
-    "EUE": "EU", "UNO": "UN", "UNA": "UN", "UNK": "UN",
 }  # fmt: skip
 # Letter/digit pairs whose values differ by a multiple of 10: the check digit cannot tell them
 # apart, so an OCR confusion between them survives correction (G/6 and I/8 are the usual ones).

@@ -20,7 +20,8 @@ from gangway.verification.engine import ocrb
 from gangway.verification.engine.claims import Claims
 from gangway.verification.engine.claims_match import Mismatch, compare_with_claims
 from gangway.verification.engine.images import Image, decode, fit_within, to_gray
-from gangway.verification.engine.mrz_format import LAYOUTS, MrzData, layout_for, parse_corrected
+from gangway.verification.engine.mrz_decode import parse_corrected, parse_scored
+from gangway.verification.engine.mrz_format import LAYOUTS, MrzData, layout_for
 from gangway.verification.engine.ocr import read_mrz_text
 from gangway.verification.engine.report import CheckOutcome, VerificationCheck
 
@@ -127,6 +128,26 @@ def _score(data: MrzData | None) -> int:
     return -1 if data is None else sum(data.checks.values())
 
 
+def _read_crop(prepared: Image, lines_guess: int, attempt: int) -> MrzRead:
+    """The OCR-B templates first, in each layout the crop may hold; Tesseract when none is valid."""
+    best = MrzRead(None)
+    if ocrb.font_available():
+        for layout in LAYOUTS:
+            if lines_guess not in (layout.lines, 6):
+                continue
+            scores = ocrb.read_band_scores(prepared, layout.lines, layout.length)
+            if scores is None:
+                continue
+            data = parse_scored(scores)
+            if _score(data) > _score(best.data):
+                best = MrzRead(data, tuple(ocrb.best_text(line) for line in scores), attempt)
+            if data is not None and data.valid:
+                return best
+    raw = _mrz_lines(read_mrz_text(prepared))
+    data = parse_corrected(raw)
+    return MrzRead(data, tuple(raw), attempt) if _score(data) > _score(best.data) else best
+
+
 def read_mrz_image(image: Image) -> MrzRead:
     """Find and read the zone in a decoded image (BGR or gray)."""
     gray, _ = fit_within(to_gray(image), WORK_WIDTH)
@@ -142,25 +163,10 @@ def read_mrz_image(image: Image) -> MrzRead:
     for attempt, (crop, lines_guess) in enumerate(crops, start=1):
         if crop.size == 0:
             continue
-        prepared = _prepare(crop, lines_guess)
-        readings: list[list[str]] = []
-        if ocrb.font_available():
-            for layout in LAYOUTS:
-                if lines_guess in (layout.lines, 6):
-                    lines = ocrb.read_band(prepared, layout.lines, layout.length)
-                    if lines is not None:
-                        readings.append(lines)
-        data = None
-        for raw in [*readings, None]:
-            if raw is None:
-                # The templates found no clean zone: fall back to Tesseract's reading.
-                raw = _mrz_lines(read_mrz_text(prepared))
-            data = parse_corrected(raw)
-            if _score(data) > _score(best.data):
-                best = MrzRead(data, tuple(raw), attempt)
-            if data is not None and data.valid:
-                break
-        if data is not None and data.valid:
+        read = _read_crop(_prepare(crop, lines_guess), lines_guess, attempt)
+        if _score(read.data) > _score(best.data):
+            best = read
+        if best.data is not None and best.data.valid:
             break
     return MrzRead(best.data, best.raw, len(crops) if best.data is None else best.attempts)
 

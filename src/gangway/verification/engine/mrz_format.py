@@ -1,25 +1,21 @@
-"""ICAO 9303 machine-readable zones as text: layouts, check digits, OCR correction, parsing.
+"""ICAO 9303 machine-readable zones as text: layouts, check digits, parsing.
 
-No image code here: :mod:`gangway.verification.engine.mrz` finds and reads the zone in a photo and
-hands the text lines to :func:`parse_corrected`.
+No image code here, and no OCR correction: :mod:`gangway.verification.engine.mrz_decode` chooses
+the characters a reading allows and hands the lines to :func:`build`.
 """
 
 from __future__ import annotations
 
-import itertools
 from dataclasses import dataclass, field
 from datetime import date
 
 FILLER = "<"
 ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789<"
-
-# OCR confusions between letters and digits in OCR-B. A digit-only field takes the digit, an
-# alpha-only field the letter; a mixed field (document number, optional data) tries both and lets
-# the check digit decide.
-TO_DIGIT = {"O": "0", "Q": "0", "D": "0", "U": "0", "I": "1", "L": "1", "T": "1", "Z": "2",
-            "B": "8", "S": "5", "G": "6", "A": "4"}  # fmt: skip
-TO_LETTER = {"0": "O", "1": "I", "2": "Z", "4": "A", "5": "S", "6": "G", "8": "B", "7": "T"}
-MAX_CANDIDATES = 512
+# ICAO codes that are not ISO 3166 alpha-3 (claims_match maps them, mrz_decode accepts them).
+ICAO_COUNTRIES = {
+    "D": "DE", "GBD": "GB", "GBN": "GB", "GBO": "GB", "GBP": "GB", "GBS": "GB", "RKS": "XK",
+    "EUE": "EU", "UNO": "UN", "UNA": "UN", "UNK": "UN",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -154,54 +150,16 @@ def layout_for(lines: list[str]) -> Layout | None:
     return None
 
 
-def _fit_length(line: str, length: int) -> str:
-    # A lost or doubled filler is almost always in a run of fillers at the end of the line.
+def fit_length(line: str, length: int) -> str:
+    """``line`` cut or padded to ``length``; a lost or doubled filler is almost always at the end."""
     while len(line) > length and FILLER * 2 in line:
         index = line.rfind(FILLER * 2)
         line = line[:index] + line[index + 1 :]
     return line[:length].ljust(length, FILLER)
 
 
-def _coerce(lines: list[str], layout: Layout) -> list[str]:
-    """Force each field's character class: digits in date fields, letters in names."""
-    chars = [list(_fit_length(line, layout.length)) for line in lines]
-    for _name, line, start, end, kind in layout.fields:
-        for i in range(start, end):
-            char = chars[line][i]
-            if kind == "N" and char not in "0123456789<":
-                chars[line][i] = TO_DIGIT.get(char, char)
-            elif kind == "A" and char not in "ABCDEFGHIJKLMNOPQRSTUVWXYZ<":
-                chars[line][i] = TO_LETTER.get(char, char)
-    _clean_name_fillers(chars, layout)
-    return ["".join(row) for row in chars]
-
-
-def _clean_name_fillers(chars: list[list[str]], layout: Layout) -> None:
-    # Runs of "<" are often misread as K, C, L or E; a lone letter between fillers, or at the end
-    # after a filler, is one of those (names have no one-letter parts in practice).
-    for name, line, start, end, _kind in layout.fields:
-        if name != "names":
-            continue
-        row = chars[line]
-        for i in range(start, end):
-            left = row[i - 1] if i > start else FILLER
-            right = row[i + 1] if i + 1 < end else FILLER
-            if row[i] != FILLER and left == FILLER and right == FILLER and i > start + 2:
-                row[i] = FILLER
-
-
-def _alternatives(char: str, kind: str) -> list[str]:
-    if kind == "X":
-        options = [char]
-        if char in TO_DIGIT:
-            options.append(TO_DIGIT[char])
-        if char in TO_LETTER:
-            options.append(TO_LETTER[char])
-        return options
-    return [char]
-
-
-def _checks(lines: list[str], layout: Layout) -> dict[str, bool]:
+def field_checks(lines: list[str], layout: Layout) -> dict[str, bool]:
+    """Validity of each checked field's check digit and of the composite check digit."""
     spans = {name: (line, start, end) for name, line, start, end, _ in layout.fields}
     results: dict[str, bool] = {}
     for name, (line, at) in layout.checks:
@@ -209,51 +167,14 @@ def _checks(lines: list[str], layout: Layout) -> dict[str, bool]:
         value, digit = lines[line][start:end], lines[line][at]
         # An empty optional field may carry a filler as its check digit.
         results[name] = digit == check_digit(value) or (set(value) == {FILLER} and digit == FILLER)
-    composite = "".join(lines[line][start:end] for line, start, end in layout.composite)
     results["composite"] = lines[layout.composite_at[0]][layout.composite_at[1]] == check_digit(
-        composite
+        composite_text(lines, layout)
     )
     return results
 
 
-def _search_corrections(lines: list[str], layout: Layout) -> tuple[list[str], int]:
-    """Try letter/digit swaps in mixed fields until their check digits agree (bounded search).
-
-    Each checked mixed field is searched on its own, fewest swaps first; among equally small fixes
-    the one that also satisfies the composite check digit wins.
-    """
-    spans = {name: (line, start, end, kind) for name, line, start, end, kind in layout.fields}
-    rows = [list(row) for row in lines]
-    total_changes = 0
-    for name, _at in layout.checks:
-        line, start, end, kind = spans[name]
-        if kind != "X" or _checks(["".join(r) for r in rows], layout)[name]:
-            continue
-        positions = [i for i in range(start, end) if len(_alternatives(rows[line][i], kind)) > 1]
-        options = [_alternatives(rows[line][i], kind) for i in positions]
-        fixes: list[tuple[int, bool, list[str]]] = []
-        for count, combo in enumerate(itertools.product(*options)):
-            if count >= MAX_CANDIDATES:
-                break
-            trial = list(rows[line])
-            for i, char in zip(positions, combo, strict=True):
-                trial[i] = char
-            candidate = ["".join(r) for r in rows]
-            candidate[line] = "".join(trial)
-            checks = _checks(candidate, layout)
-            if checks[name]:
-                changes = sum(a != b for a, b in zip(trial, rows[line], strict=True))
-                fixes.append((changes, not checks["composite"], trial))
-        if fixes:
-            changes, _, trial = min(fixes, key=lambda fix: (fix[0], fix[1]))
-            rows[line] = trial
-            total_changes += changes
-    corrected = ["".join(r) for r in rows]
-    # With several ambiguous characters one swap combination in ten passes a field's check digit by
-    # chance; the composite digit over all fields must confirm the fixes, or none is kept.
-    if total_changes and not _checks(corrected, layout)["composite"]:
-        return lines, 0
-    return corrected, total_changes
+def composite_text(lines: list[str], layout: Layout) -> str:
+    return "".join(lines[line][start:end] for line, start, end in layout.composite)
 
 
 def _date(text: str, *, expiry: bool, today: date) -> date | None:
@@ -271,23 +192,14 @@ def _date(text: str, *, expiry: bool, today: date) -> date | None:
         return None
 
 
-def parse_corrected(raw_lines: list[str], *, today: date | None = None) -> MrzData | None:
-    """Correct OCR text lines of an MRZ and parse them; None when no layout fits."""
-    today = today or date.today()
-    lines = [line.replace(" ", "").upper() for line in raw_lines]
-    layout = layout_for(lines)
-    if layout is None:
-        return None
-    coerced = _coerce(lines, layout)
-    corrected, changes = _search_corrections(coerced, layout)
-    spans = {name: corrected[line][start:end] for name, line, start, end, _ in layout.fields}
-    fitted = "".join(_fit_length(line, layout.length) for line in lines)
-    changes += sum(a != b for a, b in zip(fitted, "".join(coerced), strict=True))
+def build(lines: list[str], layout: Layout, *, corrections: int, today: date) -> MrzData:
+    """Parse corrected zone lines of ``layout`` into their fields."""
+    spans = {name: lines[line][start:end] for name, line, start, end, _ in layout.fields}
     names = spans["names"].rstrip(FILLER)
     surname, _, given = names.partition(FILLER * 2)
     return MrzData(
         layout=layout.name,
-        lines=tuple(corrected),
+        lines=tuple(lines),
         document_type=spans["document_type"].rstrip(FILLER),
         issuing_country=spans["issuing_country"].rstrip(FILLER),
         surname=surname.replace(FILLER, " ").strip(),
@@ -297,6 +209,6 @@ def parse_corrected(raw_lines: list[str], *, today: date | None = None) -> MrzDa
         birth_date=_date(spans["birth_date"], expiry=False, today=today),
         sex=spans["sex"].replace(FILLER, "X"),
         expiry_date=_date(spans["expiry_date"], expiry=True, today=today),
-        checks=_checks(corrected, layout),
-        corrections=changes,
+        checks=field_checks(lines, layout),
+        corrections=corrections,
     )
