@@ -74,7 +74,6 @@ async def _verify(services: Any) -> dict[str, str]:
         read_sessions=services.read_sessions,
         clock=services.clock,
         engine=Builtin(),  # what the composition root picks for GANGWAY_VERIFICATION_ENGINE=builtin
-        sealer=services.document_sealer,
         auto_approve_low_risk=False,
     )
     assert await job.run_due(services.clock.now()) == 1
