@@ -228,6 +228,12 @@ def build_services(
     read_sessions = create_sessionmaker(
         engine.execution_options(gangway_read_only=True), info=unit_of_work
     )
+    api_read_sessions = None
+    if not settings.is_sqlite:
+        api_read_sessions = create_sessionmaker(
+            engine.execution_options(gangway_read_only=True, isolation_level="AUTOCOMMIT"),
+            info=unit_of_work,
+        )
     box = SecretBox(secret_key)
     shared = shared_limit_store(settings, limits_clock)
 
@@ -247,6 +253,7 @@ def build_services(
         engine=engine,
         sessions=sessions,
         read_sessions=read_sessions,
+        api_read_sessions=api_read_sessions,
         clock=clock,
         secret_key=secret_key,
         signer=AccessTokenSigner(secret_key),

@@ -85,6 +85,9 @@ class Services:
     wake_worker: Callable[[], None] = field(default=_no_worker)
     # Set on SIGTERM: /readyz answers 503 while the server drains.
     draining: bool = False
+    # Partner API reads (GET /v3/...): on PostgreSQL in autocommit, without the BEGIN and COMMIT
+    # round trips (those endpoints only read, one statement per question); None: read_sessions.
+    api_read_sessions: async_sessionmaker[AsyncSession] | None = None
 
     def stop_waking(self) -> None:
         self.wake_worker = _no_worker

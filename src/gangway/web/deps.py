@@ -30,6 +30,7 @@ class Infrastructure(Protocol):
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
+    api_read_sessions: async_sessionmaker[AsyncSession] | None
     clock: Clock
     wake_worker: Callable[[], None]
 
@@ -60,7 +61,7 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     this same transaction first (``web.idempotency.DeferredCommit``); an error rolls back here.
     """
     services = infrastructure(request)
-    factory = services.read_sessions if request.method in READ_METHODS else services.sessions
+    factory = _factory(services, request)
     deferred: DeferredCommit | None = request.scope.get("state", {}).get(DEFERRED_COMMIT)
     if deferred is not None and factory is services.sessions and not deferred.is_open:
         deferred_session = await deferred.open(factory, after_commit=_waker(services))
@@ -73,6 +74,14 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     async with transaction(factory) as session:
         yield session
     _waker(services)(session)
+
+
+def _factory(services: Infrastructure, request: Request) -> async_sessionmaker[AsyncSession]:
+    if request.method not in READ_METHODS:
+        return services.sessions
+    if services.api_read_sessions is not None and request.scope["path"].startswith("/v3/"):
+        return services.api_read_sessions
+    return services.read_sessions
 
 
 def _waker(services: Infrastructure) -> Callable[[AsyncSession], None]:
