@@ -228,9 +228,9 @@ def build_services(
     read_sessions = create_sessionmaker(
         engine.execution_options(gangway_read_only=True), info=unit_of_work
     )
-    api_read_sessions = None
+    autocommit_reads = None
     if not settings.is_sqlite:
-        api_read_sessions = create_sessionmaker(
+        autocommit_reads = create_sessionmaker(
             engine.execution_options(gangway_read_only=True, isolation_level="AUTOCOMMIT"),
             info=unit_of_work,
         )
@@ -253,7 +253,7 @@ def build_services(
         engine=engine,
         sessions=sessions,
         read_sessions=read_sessions,
-        api_read_sessions=api_read_sessions,
+        autocommit_reads=autocommit_reads,
         clock=clock,
         secret_key=secret_key,
         signer=AccessTokenSigner(secret_key),
@@ -307,7 +307,8 @@ def build_services(
         webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
         webhook_courier=delivery.Courier(
             sessions=sessions,
-            read_sessions=read_sessions,
+            # One statement per read: no BEGIN/COMMIT round trips where that is cheaper.
+            read_sessions=autocommit_reads or read_sessions,
             clock=clock,
             sender=sender,
             box=box,

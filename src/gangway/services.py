@@ -85,9 +85,10 @@ class Services:
     wake_worker: Callable[[], None] = field(default=_no_worker)
     # Set on SIGTERM: /readyz answers 503 while the server drains.
     draining: bool = False
-    # Partner API reads (GET /v3/...): on PostgreSQL in autocommit, without the BEGIN and COMMIT
-    # round trips (those endpoints only read, one statement per question); None: read_sessions.
-    api_read_sessions: async_sessionmaker[AsyncSession] | None = None
+    # Reads that need no snapshot across statements -- partner API GETs (GET /v3/...) and the
+    # webhook courier's read -- on PostgreSQL in autocommit, without the BEGIN and COMMIT round
+    # trips; None (SQLite): read_sessions.
+    autocommit_reads: async_sessionmaker[AsyncSession] | None = None
 
     def stop_waking(self) -> None:
         self.wake_worker = _no_worker

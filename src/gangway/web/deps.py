@@ -30,7 +30,7 @@ class Infrastructure(Protocol):
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
-    api_read_sessions: async_sessionmaker[AsyncSession] | None
+    autocommit_reads: async_sessionmaker[AsyncSession] | None
     clock: Clock
     wake_worker: Callable[[], None]
 
@@ -79,8 +79,8 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
 def _factory(services: Infrastructure, request: Request) -> async_sessionmaker[AsyncSession]:
     if request.method not in READ_METHODS:
         return services.sessions
-    if services.api_read_sessions is not None and request.scope["path"].startswith("/v3/"):
-        return services.api_read_sessions
+    if services.autocommit_reads is not None and request.scope["path"].startswith("/v3/"):
+        return services.autocommit_reads
     return services.read_sessions
 
 
