@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Protocol, cast
 
-from sqlalchemy import Table, func, insert, select, update
+from sqlalchemy import Row, Table, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gangway.db.session import GroupCommit, transaction
@@ -134,11 +134,27 @@ class Courier:
     def __post_init__(self) -> None:
         self.writer = GroupCommit(self.sessions, max_batch=MAX_RESULT_BATCH)
 
-    async def deliver(self, delivery_id: uuid.UUID) -> Outcome:
+    async def load(self, delivery_ids: list[uuid.UUID]) -> dict[uuid.UUID, Row[Any]]:
+        """What :meth:`deliver` reads, for a whole claimed batch in one statement."""
+        if not delivery_ids:
+            return {}
         async with transaction(self.read_sessions) as session:
-            row = (
-                await session.execute(_TO_SEND.where(_deliveries.c.id == delivery_id))
-            ).one_or_none()
+            rows = await session.execute(
+                _TO_SEND.add_columns(_deliveries.c.id.label("delivery_id")).where(
+                    _deliveries.c.id.in_(delivery_ids)
+                )
+            )
+            return {row.delivery_id: row for row in rows}
+
+    async def deliver(self, delivery_id: uuid.UUID, loaded: Row[Any] | None = None) -> Outcome:
+        """Send one delivery; ``loaded`` is its row from :meth:`load` (read here when absent).
+        The outcome's write re-checks that the delivery is still pending."""
+        row: Any = loaded
+        if row is None:
+            async with transaction(self.read_sessions) as session:
+                row = (
+                    await session.execute(_TO_SEND.where(_deliveries.c.id == delivery_id))
+                ).one_or_none()
         if row is None or row.status != DeliveryStatus.pending:
             return Outcome.skipped
         if row.endpoint_status != EndpointStatus.enabled:
