@@ -245,9 +245,14 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1000, help="events per scenario")
     parser.add_argument("--pg-url", default=os.environ.get("GANGWAY_BENCH_DATABASE_URL"))
+    parser.add_argument(
+        "--no-worker-processes", action="store_true", help="skip the 2 x gangway worker scenario"
+    )
     args = parser.parse_args()
     receiver = Receiver()
     print(f"{args.n} events per scenario; receiver {receiver.url}")
+    # The bare loop runs before each embedded scenario too: on a shared machine the load moves,
+    # and a ratio means something only against a baseline taken under the same conditions.
     await baseline(receiver, args.n)
     with tempfile.TemporaryDirectory() as tmp:
         sqlite_url = f"sqlite+aiosqlite:///{tmp}/bench.db"
@@ -255,8 +260,10 @@ async def main() -> None:
         await embedded(receiver, sqlite_url, args.n, "SQLite")
     if args.pg_url:
         await asyncio.to_thread(upgrade, args.pg_url)
+        await baseline(receiver, args.n)
         await embedded(receiver, args.pg_url, args.n, "PostgreSQL")
-        await two_workers(receiver, args.pg_url, args.n)
+        if not args.no_worker_processes:
+            await two_workers(receiver, args.pg_url, args.n)
     else:
         print("(PostgreSQL scenarios skipped: pass --pg-url)")
     duplicates = receiver.total - len(receiver.first_seen)

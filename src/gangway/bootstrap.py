@@ -259,6 +259,12 @@ def build_services(
     read_sessions = create_sessionmaker(
         engine.execution_options(gangway_read_only=True), info=unit_of_work
     )
+    autocommit_reads = None
+    if not settings.is_sqlite:
+        autocommit_reads = create_sessionmaker(
+            engine.execution_options(gangway_read_only=True, isolation_level="AUTOCOMMIT"),
+            info=unit_of_work,
+        )
     box = SecretBox(secret_key)
     shared = shared_limit_store(settings, limits_clock)
 
@@ -278,6 +284,7 @@ def build_services(
         engine=engine,
         sessions=sessions,
         read_sessions=read_sessions,
+        autocommit_reads=autocommit_reads,
         clock=clock,
         secret_key=secret_key,
         keyring=keyring,
@@ -331,7 +338,8 @@ def build_services(
         webhook_policy=WebhookPolicy(box=box, allow_private=settings.webhook_allow_private_targets),
         webhook_courier=delivery.Courier(
             sessions=sessions,
-            read_sessions=read_sessions,
+            # One statement per read: no BEGIN/COMMIT round trips where that is cheaper.
+            read_sessions=autocommit_reads or read_sessions,
             clock=clock,
             sender=sender,
             box=box,

@@ -87,6 +87,10 @@ class Services:
     wake_worker: Callable[[], None] = field(default=_no_worker)
     # Set on SIGTERM: /readyz answers 503 while the server drains.
     draining: bool = False
+    # Reads that need no snapshot across statements -- partner API GETs (GET /v3/...) and the
+    # webhook courier's read -- on PostgreSQL in autocommit, without the BEGIN and COMMIT round
+    # trips; None (SQLite): read_sessions.
+    autocommit_reads: async_sessionmaker[AsyncSession] | None = None
 
     def stop_waking(self) -> None:
         self.wake_worker = _no_worker

@@ -96,3 +96,48 @@ async def test_stored_responses_are_sealed_so_a_replayed_secret_is_not_readable_
     async with transaction(app.state.services.sessions) as session:
         stored = (await session.scalars(select(IdempotencyRecord.response_body))).all()
     assert stored and all(secret.encode() not in (row or b"") for row in stored)
+
+
+async def test_a_created_answer_is_stored_in_the_request_transaction(
+    app,
+    partner: PartnerHandle,  # type: ignore[no-untyped-def]
+) -> None:
+    from sqlalchemy import event, select
+
+    from gangway.db.session import transaction
+    from gangway.models import IdempotencyRecord
+
+    engine = app.state.services.engine.sync_engine
+    commits: list[object] = []
+
+    def count(connection: object) -> None:
+        commits.append(connection)
+
+    event.listen(engine, "commit", count)
+    try:
+        headers = {"Idempotency-Key": "one-unit-of-work"}
+        created = await partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    finally:
+        event.remove(engine, "commit", count)
+    assert created.status_code == 201
+    # Claim, individual and stored answer commit together: one write transaction, not two.
+    assert len(commits) == 1
+    async with transaction(app.state.services.sessions) as session:
+        record = await session.scalar(
+            select(IdempotencyRecord).where(IdempotencyRecord.key == "one-unit-of-work")
+        )
+    assert record is not None and record.response_status == 201
+    replay = await partner.http.post("/v3/individuals", json=SEED_INDIVIDUAL, headers=headers)
+    assert replay.json() == created.json()
+
+
+async def test_an_error_rolls_back_the_claim_and_stores_the_answer_apart(
+    partner: PartnerHandle,
+) -> None:
+    headers = {"Idempotency-Key": "missing-one"}
+    missing = "/v3/individuals/00000000-0000-4000-8000-000000000000/onboard"
+    first = await partner.http.post(missing, json={}, headers=headers)
+    again = await partner.http.post(missing, json={}, headers=headers)
+    assert first.status_code == again.status_code
+    assert first.status_code in (400, 404)
+    assert again.headers["Idempotent-Replayed"] == "true"

@@ -341,3 +341,30 @@ async def test_redirects_are_not_followed(
     assert receiver.count() == 1
     [attempt] = await _attempts(services, delivery.id)
     assert attempt.status_code == 307 and attempt.error == "HTTP 307"
+
+
+async def test_a_claimed_batch_is_loaded_in_one_read_and_delivered_from_it(
+    services, partner: PartnerHandle, receiver: Receiver
+) -> None:
+    from gangway.webhooks.delivery import claim_due
+
+    endpoint = await create_endpoint(partner, receiver.url)
+    event_ids = [await record_event(services, partner.partner_id) for _ in range(6)]
+    claimed = await claim_due(
+        services.sessions, services.clock.now(), limit=10, lease=timedelta(seconds=60)
+    )
+    assert len(claimed) == 6
+    courier = services.webhook_courier
+    loaded = await courier.load(claimed)
+    assert set(loaded) == set(claimed)
+
+    outcomes = await asyncio.gather(*(courier.deliver(i, loaded[i]) for i in claimed))
+    assert outcomes == [Outcome.succeeded] * 6
+    received = await receiver.wait_for(6)
+    assert sorted(r.headers["webhook-id"] for r in received) == sorted(event_ids)
+    for request in received:
+        Webhook(endpoint["secret"]).verify(request.body, request.headers)
+    assert {d.status for d in await _deliveries(services)} == {"succeeded"}
+    for delivery_id in claimed:
+        [attempt] = await _attempts(services, delivery_id)
+        assert attempt.succeeded

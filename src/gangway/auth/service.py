@@ -6,8 +6,9 @@ import secrets
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import select, update
+from sqlalchemy import Table, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.auth.tokens import AccessClaims, AccessTokenSigner
@@ -21,6 +22,9 @@ API_KEY_PREFIX = "gw_sk_"
 PUBLIC_KEY_PREFIX = "pk_"
 REFRESH_TOKEN_PREFIX = "gw_rt_"
 VISIBLE_PREFIX_LENGTH = len(API_KEY_PREFIX) + 8
+
+_sessions = cast(Table, AuthSession.__table__)
+_keys = cast(Table, ApiKey.__table__)
 
 
 class RefreshTokenReused(Unauthorized):
@@ -172,13 +176,15 @@ async def session_is_active(session: AsyncSession, claims: AccessClaims, now: da
     """Whether the token's login session still stands (not revoked, key not revoked)."""
     # The key is checked too, not only the session: revoking a key revokes its sessions, but a
     # key revoked any other way must stop its tokens as well.
+    # Core columns (no ORM entity): this runs on every partner request.
     row = await session.execute(
-        select(AuthSession.revoked_at, ApiKey.revoked_at.label("key_revoked_at"))
-        .join(ApiKey, ApiKey.id == AuthSession.api_key_id)
+        select(_sessions.c.revoked_at, _keys.c.revoked_at.label("key_revoked_at"))
+        .select_from(_sessions)
+        .join(_keys, _keys.c.id == _sessions.c.api_key_id)
         .where(
-            AuthSession.id == claims.session_id,
-            AuthSession.partner_id == claims.partner_id,
-            AuthSession.api_key_id == claims.api_key_id,
+            _sessions.c.id == claims.session_id,
+            _sessions.c.partner_id == claims.partner_id,
+            _sessions.c.api_key_id == claims.api_key_id,
         )
     )
     found = row.first()

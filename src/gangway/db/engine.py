@@ -21,10 +21,12 @@ def create_engine(settings: Settings) -> AsyncEngine:
         _ensure_sqlite_directory(url)
         kwargs["connect_args"] = {"timeout": 30}
     else:
+        # No pre-ping: it is a round trip on every checkout. A connection the server closed (a
+        # restart) fails its request with 503 (``web.errors.database_unavailable``), and that
+        # disconnect invalidates every older connection of the pool at once.
         kwargs.update(
             pool_size=settings.database_pool_size,
             max_overflow=settings.database_pool_size,
-            pool_pre_ping=True,
             pool_recycle=1800,
         )
     engine = create_async_engine(url, **kwargs)

@@ -16,7 +16,12 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from gangway.config import Settings
 from gangway.db.session import transaction
 from gangway.kit.clock import Clock
-from gangway.web.idempotency import IdempotencyClaim, claim_in_transaction
+from gangway.web.idempotency import (
+    DEFERRED_COMMIT,
+    DeferredCommit,
+    IdempotencyClaim,
+    claim_in_transaction,
+)
 
 READ_METHODS = frozenset({"GET", "HEAD"})
 
@@ -25,6 +30,7 @@ class Infrastructure(Protocol):
     settings: Settings
     sessions: async_sessionmaker[AsyncSession]
     read_sessions: async_sessionmaker[AsyncSession]
+    autocommit_reads: async_sessionmaker[AsyncSession] | None
     clock: Clock
     wake_worker: Callable[[], None]
 
@@ -50,14 +56,40 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
     """The request's unit of work: committed when the endpoint returns, rolled back on error.
 
     ``scope="function"`` makes the commit happen before the response is sent, so a client never
-    sees a 201 for a write that then failed to commit.
+    sees a 201 for a write that then failed to commit. A request with an ``Idempotency-Key``
+    commits a little later, still before sending: the idempotency middleware stores the answer in
+    this same transaction first (``web.idempotency.DeferredCommit``); an error rolls back here.
     """
     services = infrastructure(request)
-    factory = services.read_sessions if request.method in READ_METHODS else services.sessions
+    factory = _factory(services, request)
+    deferred: DeferredCommit | None = request.scope.get("state", {}).get(DEFERRED_COMMIT)
+    if deferred is not None and factory is services.sessions and not deferred.is_open:
+        deferred_session = await deferred.open(factory, after_commit=_waker(services))
+        try:
+            yield deferred_session
+        except BaseException as error:
+            await deferred.roll_back(error)
+            raise
+        return
     async with transaction(factory) as session:
         yield session
-    if session.info.get("wrote_deliveries"):
-        services.wake_worker()
+    _waker(services)(session)
+
+
+def _factory(services: Infrastructure, request: Request) -> async_sessionmaker[AsyncSession]:
+    if request.method not in READ_METHODS:
+        return services.sessions
+    if services.autocommit_reads is not None and request.scope["path"].startswith("/v3/"):
+        return services.autocommit_reads
+    return services.read_sessions
+
+
+def _waker(services: Infrastructure) -> Callable[[AsyncSession], None]:
+    def after_commit(session: AsyncSession) -> None:
+        if session.info.get("wrote_deliveries"):
+            services.wake_worker()
+
+    return after_commit
 
 
 SessionDep = Annotated[AsyncSession, Depends(get_session, scope="function")]

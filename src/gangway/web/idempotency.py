@@ -12,10 +12,15 @@ How it works:
    still running, makes the claim fail; the request then answers from
    :func:`answer_for_existing_key`: the stored response (with ``Idempotent-Replayed: true``), or
    409 for another body or a request still running.
-3. After the response, the middleware stores its status and body (an upsert, so 4xx answers whose
-   transaction rolled back are stored too). A 5xx forgets the key, so the partner may retry;
-   401, 403 and 429 are not stored at all (they answer the caller's credentials or pace, and a
-   retry once those are fixed must run the request).
+3. The response's status and body are stored with an upsert. When the endpoint succeeded, that
+   happens in the request's own transaction (:class:`DeferredCommit`: ``SessionDep`` leaves the
+   commit to the middleware, which stores the answer and commits as the last body chunk goes
+   out, still before anything reaches the client) -- one write transaction per request, and no
+   moment where the effects are committed but the answer is not. When the request's
+   transaction rolled back (a 4xx from an error), the answer is stored in a transaction of its
+   own. A 5xx forgets the key, so the partner may retry; 401, 403 and 429 are not stored at all
+   (they answer the caller's credentials or pace, and a retry once those are fixed must run the
+   request).
 
 A claim older than ``STALE_CLAIM`` without a response (a crashed process) may be taken over, as may
 a record past its 24 h.
@@ -25,6 +30,8 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections.abc import Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -48,6 +55,8 @@ REPLAY_MARKER = b"x-gangway-idempotent-replay"
 # Answers about the caller, not the request: a retry after fixing the credentials or waiting out
 # the rate limit must run the request, and must not overwrite an earlier request's stored answer.
 NOT_STORED_STATUSES = frozenset({401, 403, 429})
+# The request state's key for the :class:`DeferredCommit` that ``SessionDep`` opens.
+DEFERRED_COMMIT = "idempotency_unit_of_work"
 
 
 @dataclass(frozen=True)
@@ -112,6 +121,46 @@ async def claim_in_transaction(session: AsyncSession, claim: IdempotencyClaim) -
         raise KeyAlreadyUsed(claim)
 
 
+class DeferredCommit:
+    """The request's unit of work when its answer is stored with it (see the module docstring).
+
+    ``SessionDep`` opens it instead of its own scope when the middleware put one in the request
+    state, and rolls it back itself if the endpoint fails; on success the middleware stores the
+    answer in :attr:`session` and calls :meth:`commit`.
+    """
+
+    def __init__(self) -> None:
+        self._scope: AbstractAsyncContextManager[AsyncSession] | None = None
+        self._after_commit: Callable[[AsyncSession], None] | None = None
+        self.session: AsyncSession | None = None
+
+    @property
+    def is_open(self) -> bool:
+        return self.session is not None
+
+    async def open(
+        self,
+        factory: async_sessionmaker[AsyncSession],
+        after_commit: Callable[[AsyncSession], None],
+    ) -> AsyncSession:
+        scope = transaction(factory)
+        self.session = await scope.__aenter__()
+        self._scope, self._after_commit = scope, after_commit
+        return self.session
+
+    async def commit(self) -> None:
+        scope, session, after_commit = self._scope, self.session, self._after_commit
+        assert scope is not None and session is not None and after_commit is not None
+        self._scope = self.session = None
+        await scope.__aexit__(None, None, None)
+        after_commit(session)
+
+    async def roll_back(self, error: BaseException) -> None:
+        scope, self._scope, self.session = self._scope, None, None
+        if scope is not None:
+            await scope.__aexit__(type(error), error, error.__traceback__)
+
+
 class _Claims(Protocol):
     @property
     def partner_id(self) -> uuid.UUID: ...
@@ -155,6 +204,7 @@ class IdempotencyStore:
     async def store_response(
         self, claim: IdempotencyClaim, status: int, body: bytes, content_type: str | None
     ) -> None:
+        """Store (or, for a 5xx, forget) the answer in a transaction of its own."""
         if status in NOT_STORED_STATUSES:
             return
         table = IdempotencyRecord.__table__
@@ -163,28 +213,40 @@ class IdempotencyStore:
             if status >= 500:
                 await session.execute(delete(IdempotencyRecord).where(this_record))
                 return
-            response = {
-                "response_status": status,
-                "response_body": self.sealer.seal(body, _aad(claim)),
-                "response_content_type": content_type,
-            }
-            statement = (
-                _upsert(session.get_bind().dialect.name)
-                .values(
-                    partner_id=claim.partner_id,
-                    key=claim.key,
-                    request_hash=claim.request_hash,
-                    created_at=claim.now,
-                    expires_at=claim.now + RETENTION,
-                    **response,
-                )
-                .on_conflict_do_update(
-                    index_elements=["partner_id", "key"],
-                    set_=response,
-                    where=table.c.request_hash == claim.request_hash,
-                )
+            await self.store_in(session, claim, status, body, content_type)
+
+    async def store_in(
+        self,
+        session: AsyncSession,
+        claim: IdempotencyClaim,
+        status: int,
+        body: bytes,
+        content_type: str | None,
+    ) -> None:
+        """Store a (non-5xx) answer in ``session``'s transaction."""
+        table = IdempotencyRecord.__table__
+        response = {
+            "response_status": status,
+            "response_body": self.sealer.seal(body, _aad(claim)),
+            "response_content_type": content_type,
+        }
+        statement = (
+            _upsert(session.get_bind().dialect.name)
+            .values(
+                partner_id=claim.partner_id,
+                key=claim.key,
+                request_hash=claim.request_hash,
+                created_at=claim.now,
+                expires_at=claim.now + RETENTION,
+                **response,
             )
-            await session.execute(statement)
+            .on_conflict_do_update(
+                index_elements=["partner_id", "key"],
+                set_=response,
+                where=table.c.request_hash == claim.request_hash,
+            )
+        )
+        await session.execute(statement)
 
 
 class IdempotencyMiddleware:
@@ -223,9 +285,12 @@ class IdempotencyMiddleware:
             scope["method"].encode() + b" " + scope["path"].encode() + b"\n" + body
         ).hexdigest()
         claim = IdempotencyClaim(partner_id, key, request_hash, self.clock.now())
-        scope.setdefault("state", {})["idempotency"] = claim
+        deferred = DeferredCommit()
+        state = scope.setdefault("state", {})
+        state["idempotency"] = claim
+        state[DEFERRED_COMMIT] = deferred
 
-        captured: dict[str, Any] = {"status": 500, "headers": [], "body": b""}
+        captured: dict[str, Any] = {"status": 500, "headers": [], "body": b"", "stored": False}
 
         async def replay_receive() -> Message:
             return {"type": "http.request", "body": body, "more_body": False}
@@ -236,15 +301,22 @@ class IdempotencyMiddleware:
                 captured["headers"] = message.get("headers", [])
             elif message["type"] == "http.response.body":
                 captured["body"] += message.get("body", b"")
+                if not message.get("more_body") and deferred.is_open:
+                    # The endpoint succeeded: store its answer in its own transaction, then
+                    # commit -- before any background task and before the client sees a byte.
+                    captured["stored"] = await self._store_and_commit(deferred, claim, captured)
 
         try:
             await self.app(scope, replay_receive, capture)
-        except BaseException:
+        except BaseException as error:
+            await deferred.roll_back(error)
             await self.store.store_response(claim, 500, b"", None)
             raise
+        if deferred.is_open:  # the response never finished its body
+            await deferred.commit()
         headers = [(k, v) for k, v in captured["headers"] if k.lower() != REPLAY_MARKER]
         answered_from_key = len(headers) != len(captured["headers"])
-        if not answered_from_key:
+        if not answered_from_key and not captured["stored"]:
             await self.store.store_response(
                 claim,
                 captured["status"],
@@ -255,6 +327,19 @@ class IdempotencyMiddleware:
             {"type": "http.response.start", "status": captured["status"], "headers": headers}
         )
         await send({"type": "http.response.body", "body": captured["body"]})
+
+    async def _store_and_commit(
+        self, deferred: DeferredCommit, claim: IdempotencyClaim, captured: dict[str, Any]
+    ) -> bool:
+        status: int = captured["status"]
+        storable = status < 500 and status not in NOT_STORED_STATUSES
+        if storable and deferred.session is not None:
+            content_type = _header(captured["headers"], b"content-type")
+            await self.store.store_in(
+                deferred.session, claim, status, captured["body"], content_type
+            )
+        await deferred.commit()
+        return storable
 
     def _partner_from_token(self, scope: Scope) -> uuid.UUID | None:
         header = next((v for k, v in scope["headers"] if k == b"authorization"), b"")

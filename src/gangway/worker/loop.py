@@ -13,6 +13,9 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import Row
 
 from gangway.services import Services
 from gangway.webhooks.delivery import Courier, claim_due
@@ -87,8 +90,15 @@ class DeliveryWorker:
                         limit=limit,
                         lease=self.lease,
                     )
+                    # One read for the batch instead of one per delivery (if it fails, each
+                    # delivery reads for itself rather than waiting out its lease).
+                    try:
+                        loaded = await self.courier.load(claimed)
+                    except Exception:
+                        log.exception("loading the claimed deliveries failed")
+                        loaded = {}
                     for delivery_id in claimed:
-                        self._spawn(delivery_id)
+                        self._spawn(delivery_id, loaded.get(delivery_id))
                     claimed_full_batch = len(claimed) == limit
             except Exception:
                 log.exception("delivery loop error; retrying after the poll interval")
@@ -99,8 +109,8 @@ class DeliveryWorker:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), self.poll_seconds)
 
-    def _spawn(self, delivery_id: uuid.UUID) -> None:
-        task = asyncio.create_task(self._deliver(delivery_id))
+    def _spawn(self, delivery_id: uuid.UUID, loaded: Row[Any] | None) -> None:
+        task = asyncio.create_task(self._deliver(delivery_id, loaded))
         self._inflight.add(task)
         task.add_done_callback(self._finished)
 
@@ -110,9 +120,9 @@ class DeliveryWorker:
         if len(self._inflight) <= self.concurrency // 2:
             self._wake.set()
 
-    async def _deliver(self, delivery_id: uuid.UUID) -> None:
+    async def _deliver(self, delivery_id: uuid.UUID, loaded: Row[Any] | None) -> None:
         try:
-            await self.courier.deliver(delivery_id)
+            await self.courier.deliver(delivery_id, loaded)
         except Exception:
             # The claim's lease runs out and the delivery is tried again.
             log.exception("delivery crashed", extra={"delivery_id": str(delivery_id)})
