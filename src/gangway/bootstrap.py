@@ -265,7 +265,7 @@ def build_services(
             engine.execution_options(gangway_read_only=True, isolation_level="AUTOCOMMIT"),
             info=unit_of_work,
         )
-    box = SecretBox(secret_key)
+    box = SecretBox(secret_key, keyring)
     shared = shared_limit_store(settings, limits_clock)
 
     def limits() -> LimiterStore:

@@ -62,3 +62,36 @@ async def test_rotation_interrupted_half_way_resumes_and_the_old_key_is_retired(
     with pytest.raises(KeyInUse):
         async with transaction(services.sessions) as session:
             await keys.retire(session, new_kid)
+
+
+async def test_webhook_secrets_follow_the_rotation(
+    services: Services, partner: PartnerHandle, clock: FrozenClock
+) -> None:
+    import uuid
+
+    from gangway.models import WebhookEndpoint
+
+    await create_individual(partner)
+    created = await partner.http.post("/v3/webhooks", json={"url": "https://partner.example/hook"})
+    assert created.status_code == 201, created.text
+    endpoint_id, secret = uuid.UUID(created.json()["id"]), created.json()["secret"]
+    box = services.webhook_policy.box
+    old = [kid for kid, count in (await kek_counts(services)).items() if count]
+    async with transaction(services.sessions) as session:
+        new_kid = await keys.start_rotation(session, services.keyring, clock.now())
+        target = await session.get(KeyEncryptionKey, new_kid)
+        assert target is not None
+        while await keys.rewrap_batch(session, services.keyring, target):
+            pass
+    with pytest.raises(KeyInUse, match="webhook secrets"):
+        async with transaction(services.sessions) as session:
+            await keys.retire(session, old[0])
+    async with transaction(services.sessions) as session:
+        assert await keys.reseal_webhook_secrets(session, box, new_kid) == 1
+    async with transaction(services.sessions) as session:
+        endpoint = await session.get(WebhookEndpoint, endpoint_id)
+        assert endpoint is not None and endpoint.secret_sealed.startswith(new_kid + "$")
+        assert box.open(endpoint_id, endpoint.secret_sealed) == secret
+        await keys.retire(session, old[0])
+        statuses = {row.kid: row for row in await keys.status(session)}
+    assert statuses[new_kid].webhook_secrets == 1 and old[0] not in statuses

@@ -16,6 +16,7 @@ from gangway.db.session import transaction
 from gangway.events.schemas import PAYLOADS
 from gangway.models import EventName, WebhookDelivery
 from gangway.pending_actions import service as pending_actions
+from gangway.privacy import service as privacy
 from tests.conftest import PartnerHandle, create_individual
 from tests.webhooks.conftest import Receiver, create_endpoint, deliver
 
@@ -26,6 +27,7 @@ DOCUMENTED = {
     EventName.PendingActionCreated: {"individual_id", "pending_action_id"},
     EventName.PendingActionCompleted: {"individual_id", "pending_action_id"},
     EventName.PendingActionExpired: {"individual_id", "pending_action_id"},
+    EventName.IndividualRedacted: {"individual_id", "redacted_at"},
 }
 STATUS_OF = {
     EventName.IndividualOnboardingDataProvided: "onboarding_data_provided",
@@ -59,6 +61,10 @@ async def _every_event(partner: PartnerHandle, services, clock) -> str:  # type:
     await post(f"{simulations}/proof_of_address_verification")
     async with transaction(services.sessions) as session:  # the expiry job, eight days on
         assert await pending_actions.expire_due(session, clock.now() + timedelta(days=8)) == 1
+    assert (await post(f"/v3/individuals/{individual['id']}/redact", json={})).status_code == 202
+    held = timedelta(days=services.settings.redaction_retention_days + 1)
+    async with transaction(services.sessions) as session:  # the erasure job, after the hold
+        assert await privacy.complete_due(session, clock.now() + held) == 1
     return str(individual["id"])
 
 

@@ -18,7 +18,7 @@ from gangway.models import EndpointStatus, WebhookAttempt, WebhookDelivery, Webh
 from gangway.webhooks import targets
 from gangway.webhooks.delivery import Outcome
 from gangway.webhooks.sender import HttpxSender
-from gangway.webhooks.signing import SecretBox, new_secret
+from gangway.webhooks.signing import new_secret
 from tests.conftest import PartnerHandle, make_settings
 from tests.webhooks.conftest import record_event
 
@@ -79,7 +79,7 @@ async def test_public_address_is_accepted(partner: PartnerHandle) -> None:
 
 async def _endpoint_with_url(services, partner_id: str, url: str) -> None:  # type: ignore[no-untyped-def]
     """An endpoint stored directly (as if it had passed registration, then DNS changed)."""
-    box = SecretBox(services.secret_key)
+    box = services.webhook_policy.box
     now = services.clock.now()
     endpoint_id = uuid.uuid4()
     async with transaction(services.sessions) as session:
@@ -90,7 +90,7 @@ async def _endpoint_with_url(services, partner_id: str, url: str) -> None:  # ty
                 url=url,
                 events=[],
                 status=EndpointStatus.enabled,
-                secret_sealed=box.seal(endpoint_id, new_secret()),
+                secret_sealed=await box.seal(session, endpoint_id, new_secret()),
                 created_at=now,
                 updated_at=now,
             )

@@ -37,7 +37,8 @@ def status_command() -> None:
         for row in rows:
             state = "active" if row.active else ("retired" if row.retired_at else "unused")
             click.echo(
-                f"{row.kid}  {state:<8} data keys: {row.data_keys:>9}  created {row.created_at:%Y-%m-%d %H:%M}"
+                f"{row.kid}  {state:<8} data keys: {row.data_keys:>9}  webhook secrets: "
+                f"{row.webhook_secrets:>5}  created {row.created_at:%Y-%m-%d %H:%M}"
             )
 
     asyncio.run(main())
@@ -94,6 +95,11 @@ def rotate_command(resume: bool, batch: int, settle_seconds: float) -> None:
                     done += moved
                     _progress(done, max(total, done), started)
             sys.stderr.write("\n")
+            async with transaction(services.sessions) as session:
+                secrets = await key_service.reseal_webhook_secrets(
+                    session, services.webhook_policy.box, kid
+                )
+            click.echo(f"re-sealed {secrets} webhook signing secrets under {kid}")
             click.echo(
                 f"re-wrapped {done} data keys under {kid}; retire the old keys with "
                 "`gangway keys retire KID` once `gangway keys status` shows 0 for them"

@@ -299,7 +299,7 @@ def forget_data_sealer(session: Session | AsyncSession, individual_id: uuid.UUID
 
 
 def _create_data_key(session: Session, keyring: Keyring, individual_id: uuid.UUID) -> Sealer:
-    kid, wrapped_kek = _active_kek(session, keyring)
+    kid, wrapped_kek = active_kek(session, keyring)
     data_key = keyring.new_data_key()
     wrapped = keyring.wrap_data_key(keyring.kek(wrapped_kek), data_key, individual_id)
     session.add(
@@ -308,7 +308,7 @@ def _create_data_key(session: Session, keyring: Keyring, individual_id: uuid.UUI
     return Sealer(data_key)
 
 
-def _active_kek(session: Session, keyring: Keyring) -> tuple[str, bytes]:
+def active_kek(session: Session, keyring: Keyring) -> tuple[str, bytes]:
     """The newest unretired KEK (cached a few seconds per keyring); the first one is made here."""
     now = time.monotonic()
     cached = keyring.active_kek

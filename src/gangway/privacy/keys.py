@@ -21,7 +21,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from gangway.errors import AppError, NotFound
 from gangway.kit.keyring import Keyring
-from gangway.models import DataKey, KeyEncryptionKey
+from gangway.models import DataKey, KeyEncryptionKey, WebhookEndpoint
+from gangway.webhooks.signing import SecretBox, kid_of
 
 REWRAP_BATCH = 1000
 
@@ -38,6 +39,15 @@ class KekStatus:
     retired_at: datetime | None
     data_keys: int
     active: bool
+    # Webhook signing secrets (current or previous) sealed under this KEK.
+    webhook_secrets: int = 0
+
+
+async def _webhook_secret_kids(session: AsyncSession) -> list[str | None]:
+    rows = await session.execute(
+        select(WebhookEndpoint.secret_sealed, WebhookEndpoint.previous_secret_sealed)
+    )
+    return [kid_of(text) for pair in rows.tuples() for text in pair if text]
 
 
 async def status(session: AsyncSession) -> list[KekStatus]:
@@ -52,12 +62,37 @@ async def status(session: AsyncSession) -> list[KekStatus]:
         )
     )
     active = next((row.kid for row in rows if row.retired_at is None), None)
+    secrets = await _webhook_secret_kids(session)
     return [
         KekStatus(
-            row.kid, row.created_at, row.retired_at, counts.get(row.kid, 0), row.kid == active
+            row.kid,
+            row.created_at,
+            row.retired_at,
+            counts.get(row.kid, 0),
+            row.kid == active,
+            secrets.count(row.kid),
         )
         for row in rows
     ]
+
+
+async def reseal_webhook_secrets(session: AsyncSession, box: SecretBox, target_kid: str) -> int:
+    """Seal every webhook secret not under ``target_kid`` again (few rows: one transaction)."""
+    await box.load_keys(session)
+    endpoints = await session.scalars(select(WebhookEndpoint).with_for_update())
+    moved = 0
+    for endpoint in endpoints:
+        if kid_of(endpoint.secret_sealed) != target_kid:
+            secret = box.open(endpoint.id, endpoint.secret_sealed)
+            endpoint.secret_sealed = box.seal_under(target_kid, endpoint.id, secret)
+            moved += 1
+        previous = endpoint.previous_secret_sealed
+        if previous and kid_of(previous) != target_kid:
+            endpoint.previous_secret_sealed = box.seal_under(
+                target_kid, endpoint.id, box.open(endpoint.id, previous)
+            )
+    await session.flush()
+    return moved
 
 
 async def start_rotation(session: AsyncSession, keyring: Keyring, now: datetime) -> str:
@@ -140,5 +175,7 @@ async def retire(session: AsyncSession, kid: str) -> None:
     left = await session.scalar(select(func.count()).select_from(DataKey).where(DataKey.kid == kid))
     if left:
         raise KeyInUse(f"{kid} still wraps {left} data keys; finish the rotation first.")
+    if kid in await _webhook_secret_kids(session):
+        raise KeyInUse(f"{kid} still seals webhook secrets; finish the rotation first.")
     await session.delete(row)
     await session.flush()

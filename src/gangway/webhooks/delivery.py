@@ -162,6 +162,9 @@ class Courier:
 
         now = self.clock.now()
         endpoint_id: uuid.UUID = row.endpoint_id
+        if not self.box.can_open(row.secret_sealed, row.previous_secret_sealed):
+            async with transaction(self.read_sessions) as session:
+                await self.box.load_keys(session)
         secrets = [self.box.open(endpoint_id, row.secret_sealed)]
         if (
             row.previous_secret_sealed

@@ -82,7 +82,7 @@ async def create(
         url=url,
         events=normalize_events(events),
         status=EndpointStatus.enabled,
-        secret_sealed=policy.box.seal(endpoint_id, secret),
+        secret_sealed=await policy.box.seal(session, endpoint_id, secret),
         created_at=now,
         updated_at=now,
     )
@@ -160,7 +160,7 @@ async def rotate_secret(
     secret = new_secret()
     endpoint.previous_secret_sealed = endpoint.secret_sealed
     endpoint.previous_secret_expires_at = now + ROTATION_OVERLAP
-    endpoint.secret_sealed = policy.box.seal(endpoint.id, secret)
+    endpoint.secret_sealed = await policy.box.seal(session, endpoint.id, secret)
     endpoint.updated_at = now
     await session.flush()
     return secret
