@@ -178,7 +178,8 @@ def _seal_existing(bind: sa.engine.Connection) -> None:
         ),
         {"kid": kek.kid, "wrapped": kek.wrapped, "root": keyring.root.kid, "now": now},
     )
-    sealers: dict[uuid.UUID, Sealer] = {}
+    # Raw data keys (32 bytes each, not cipher objects: bounded memory on large tables).
+    data_key_of: dict[uuid.UUID, bytes] = {}
 
     individuals = sa.table(
         "individuals",
@@ -202,17 +203,17 @@ def _seal_existing(bind: sa.engine.Connection) -> None:
         sa.column("created_at", sa.DateTime(timezone=True)),
     )
     for rows in _batches(bind, individuals):
+        new_keys, changes = [], []
         for row in rows:
-            data_key = keyring.new_data_key()
-            bind.execute(
-                data_keys.insert().values(
-                    individual_id=row.id,
-                    kid=kek.kid,
-                    wrapped=keyring.wrap_data_key(kek.key, data_key, row.id),
-                    created_at=now,
-                )
+            data_key = data_key_of[row.id] = keyring.new_data_key()
+            new_keys.append(
+                {
+                    "individual_id": row.id,
+                    "kid": kek.kid,
+                    "wrapped": keyring.wrap_data_key(kek.key, data_key, row.id),
+                    "created_at": now,
+                }
             )
-            sealer = sealers[row.id] = Sealer(data_key)
             born: date | None = row.date_of_birth
             values = {
                 "first_name": row.first_name,
@@ -222,19 +223,20 @@ def _seal_existing(bind: sa.engine.Connection) -> None:
                 "date_of_birth": born.isoformat() if born else None,
                 "address": row.address,
             }
-            bind.execute(
-                individuals.update()
-                .where(individuals.c.id == row.id)
-                .values(
-                    sealed_data=_seal(sealer, "individuals", row.id, values),
-                    email_index=keyring.blind_index("email", normalise.email(row.email)),
-                    phone_index=keyring.blind_index("phone", normalise.phone(row.phone_number)),
-                    name_dob_index=keyring.blind_index(
+            changes.append(
+                {
+                    "row_id": row.id,
+                    "sealed_data": _seal(Sealer(data_key), "individuals", row.id, values),
+                    "email_index": keyring.blind_index("email", normalise.email(row.email)),
+                    "phone_index": keyring.blind_index("phone", normalise.phone(row.phone_number)),
+                    "name_dob_index": keyring.blind_index(
                         "name_dob",
                         normalise.name_and_birth_date(row.first_name, row.last_name, born),
                     ),
-                )
+                }
             )
+        bind.execute(data_keys.insert(), new_keys)
+        _update_rows(bind, individuals, changes)
 
     fields = {
         "onboarding_drafts": {"data": sa.JSON()},
@@ -252,13 +254,19 @@ def _seal_existing(bind: sa.engine.Connection) -> None:
             *(sa.column(column, kind) for column, kind in columns.items()),
         )
         for rows in _batches(bind, table):
-            for row in rows:
-                values = {column: getattr(row, column) for column in columns}
-                bind.execute(
-                    table.update()
-                    .where(table.c.id == row.id)
-                    .values(sealed_data=_seal(sealers[row.individual_id], name, row.id, values))
-                )
+            changes = [
+                {
+                    "row_id": row.id,
+                    "sealed_data": _seal(
+                        Sealer(data_key_of[row.individual_id]),
+                        name,
+                        row.id,
+                        {column: getattr(row, column) for column in columns},
+                    ),
+                }
+                for row in rows
+            ]
+            _update_rows(bind, table, changes)
 
     documents = sa.table(
         "documents",
@@ -267,10 +275,14 @@ def _seal_existing(bind: sa.engine.Connection) -> None:
         sa.column("sealed", _blob()),
     )
     for rows in _batches(bind, documents):
+        changes = []
         for row in rows:
             content = old_documents.open(row.sealed, str(row.id).encode())
-            sealed = sealers[row.individual_id].seal(content, f"documents:{row.id}".encode())
-            bind.execute(documents.update().where(documents.c.id == row.id).values(sealed=sealed))
+            sealer = Sealer(data_key_of[row.individual_id])
+            changes.append(
+                {"row_id": row.id, "sealed": sealer.seal(content, f"documents:{row.id}".encode())}
+            )
+        _update_rows(bind, documents, changes)
     runs = sa.table(
         "verification_runs",
         sa.column("id", sa.Uuid()),
@@ -278,16 +290,15 @@ def _seal_existing(bind: sa.engine.Connection) -> None:
         sa.column("attachments_sealed", _blob()),
     )
     for rows in _batches(bind, runs):
+        changes = []
         for row in rows:
             if row.attachments_sealed is None:
                 continue
             content = old_documents.open(row.attachments_sealed, str(row.id).encode())
             aad = f"verification_runs:{row.id}:attachments".encode()
-            bind.execute(
-                runs.update()
-                .where(runs.c.id == row.id)
-                .values(attachments_sealed=sealers[row.individual_id].seal(content, aad))
-            )
+            sealer = Sealer(data_key_of[row.individual_id])
+            changes.append({"row_id": row.id, "attachments_sealed": sealer.seal(content, aad)})
+        _update_rows(bind, runs, changes)
     _rekey_fingerprints(bind, keyring)
 
 
@@ -331,6 +342,21 @@ def _rekey_fingerprints(bind: sa.engine.Connection, keyring: Any) -> None:
                     bind.execute(fingerprints.delete().where(*same))
                 else:
                     bind.execute(fingerprints.update().where(*same).values(value_hash=value))
+
+
+def _update_rows(
+    bind: sa.engine.Connection, table: sa.TableClause, changes: list[dict[str, Any]]
+) -> None:
+    """One executemany UPDATE by id for a batch (``row_id`` plus the new column values)."""
+    if not changes:
+        return
+    columns = [name for name in changes[0] if name != "row_id"]
+    statement = (
+        table.update()
+        .where(table.c.id == sa.bindparam("row_id"))
+        .values({name: sa.bindparam(name) for name in columns})
+    )
+    bind.execute(statement, changes)
 
 
 def _batches(bind: sa.engine.Connection, table: sa.TableClause) -> Iterator[list[Any]]:
